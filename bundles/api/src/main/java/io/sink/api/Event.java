@@ -1,0 +1,132 @@
+package io.sink.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * One Sink event, as carried by a PUBLISH frame.
+ *
+ * <p>Immutable: the byte arrays are copied in and out. An event is validated on
+ * construction: numbers are non-negative and the encoded PUBLISH payload fits in one frame.
+ */
+public final class Event {
+    private final long eventTypeId;
+    private final long schemaVersion;
+    private final byte[] key;
+    private final long offset;
+    private final long timestamp;
+    private final byte[] eventData;
+
+    public Event(long eventTypeId, long schemaVersion, byte[] key, long offset, long timestamp, byte[] eventData) {
+        this.eventTypeId = Limits.requireNonNegative("event_type_id", eventTypeId);
+        this.schemaVersion = Limits.requireNonNegative("schema_version", schemaVersion);
+        this.key = Objects.requireNonNull(key, "key").clone();
+        this.offset = Limits.requireNonNegative("offset", offset);
+        this.timestamp = Limits.requireNonNegative("timestamp", timestamp);
+        this.eventData = Objects.requireNonNull(eventData, "event_data").clone();
+        int size = publishPayloadSize();
+        if (size > Limits.MAX_PUBLISH_PAYLOAD) {
+            throw new IllegalArgumentException("event is too large for one frame: its PUBLISH payload would be "
+                    + size + " bytes, at most " + Limits.MAX_PUBLISH_PAYLOAD + " fit (key " + key.length
+                    + " bytes, event_data " + eventData.length + " bytes)");
+        }
+    }
+
+    /** An event whose key is the UTF-8 bytes of {@code key}. */
+    public static Event of(long eventTypeId, long schemaVersion, String key, long offset, long timestamp,
+            byte[] eventData) {
+        return new Event(eventTypeId, schemaVersion, key.getBytes(StandardCharsets.UTF_8), offset, timestamp,
+                eventData);
+    }
+
+    public long eventTypeId() {
+        return eventTypeId;
+    }
+
+    public long schemaVersion() {
+        return schemaVersion;
+    }
+
+    /** A copy of the key bytes. */
+    public byte[] key() {
+        return key.clone();
+    }
+
+    public int keyLength() {
+        return key.length;
+    }
+
+    /** The key read as UTF-8 (malformed bytes become U+FFFD). */
+    public String keyAsString() {
+        return new String(key, StandardCharsets.UTF_8);
+    }
+
+    public long offset() {
+        return offset;
+    }
+
+    public long timestamp() {
+        return timestamp;
+    }
+
+    /** A copy of the event data. */
+    public byte[] eventData() {
+        return eventData.clone();
+    }
+
+    public int eventDataLength() {
+        return eventData.length;
+    }
+
+    /** The identity of this event: (event_type_id, key, offset). */
+    public AckKey ackKey() {
+        return new AckKey(eventTypeId, key, offset);
+    }
+
+    /** Size in bytes of this event's PUBLISH payload (section 3 of the protocol). */
+    public int publishPayloadSize() {
+        return Limits.varintSize(eventTypeId) + Limits.varintSize(schemaVersion) + Limits.chunkSize(key.length)
+                + Limits.varintSize(offset) + Limits.varintSize(timestamp) + Limits.chunkSize(eventData.length);
+    }
+
+    /**
+     * Writes the key into {@code target} at {@code position} without a copy of the array; for codecs.
+     */
+    public void copyKeyTo(byte[] target, int position) {
+        System.arraycopy(key, 0, target, position, key.length);
+    }
+
+    /**
+     * Writes the event data into {@code target} at {@code position} without a copy of the array; for codecs.
+     */
+    public void copyEventDataTo(byte[] target, int position) {
+        System.arraycopy(eventData, 0, target, position, eventData.length);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Event other && eventTypeId == other.eventTypeId && schemaVersion == other.schemaVersion
+                && offset == other.offset && timestamp == other.timestamp && Arrays.equals(key, other.key)
+                && Arrays.equals(eventData, other.eventData);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = Long.hashCode(eventTypeId);
+        h = 31 * h + Long.hashCode(schemaVersion);
+        h = 31 * h + Arrays.hashCode(key);
+        h = 31 * h + Long.hashCode(offset);
+        h = 31 * h + Long.hashCode(timestamp);
+        return 31 * h + Arrays.hashCode(eventData);
+    }
+
+    @Override
+    public String toString() {
+        return "Event[type=" + eventTypeId + ", schema=" + schemaVersion + ", key=" + AckKey.printable(key)
+                + ", offset=" + offset + ", timestamp=" + timestamp + ", data=" + eventData.length + " bytes "
+                + HexFormat.of().formatHex(eventData, 0, Math.min(eventData.length, 16))
+                + (eventData.length > 16 ? "..." : "") + "]";
+    }
+}

@@ -1,0 +1,50 @@
+package io.sink.api.client;
+
+import io.sink.api.AckKey;
+import io.sink.api.Event;
+import io.sink.api.InstanceId;
+import io.sink.api.Nack;
+import java.util.Optional;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * The application side of a Sink client connection, registered as a whiteboard service and
+ * called by the transport. Calls come from the transport's threads; implementations must not
+ * block them for long.
+ */
+@ConsumerType
+public interface ClientHandler {
+
+    /** The instance ids to present on the next connection; read before each connection attempt. */
+    ClientInstanceIds instanceIds() throws Exception;
+
+    /**
+     * The server answered {@code hello_new_client}: store its instance id durably before returning,
+     * so the next connection presents it.
+     */
+    void serverInstanceIdReceived(InstanceId serverInstanceId) throws Exception;
+
+    /** The connection is up (the handshake succeeded). */
+    default void connectionUp(String peer) {
+    }
+
+    /** The connection went down or was refused; everything in flight will be sent again. */
+    default void connectionDown(String reason) {
+    }
+
+    /** The server ACKed an event this client published. */
+    default void handleAck(AckKey ackKey) throws Exception {
+    }
+
+    /** The server NACKed an event this client published. */
+    default void handleNack(AckKey ackKey, Nack nack) throws Exception {
+    }
+
+    /**
+     * The server published an event to this client. Return empty to ACK it or a NACK to refuse it;
+     * a thrown exception is answered with a NACK describing it.
+     */
+    default Optional<Nack> handlePublish(Event event) throws Exception {
+        return Optional.of(Nack.of("unsupported", "this client accepts no events from the server"));
+    }
+}

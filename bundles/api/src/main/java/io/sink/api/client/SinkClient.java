@@ -1,0 +1,37 @@
+package io.sink.api.client;
+
+import io.sink.api.ConnectionStats;
+import io.sink.api.Event;
+import io.sink.api.PublishResult;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import io.sink.api.AckKey;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The client end of a Sink connection: publishing and status. */
+@ProviderType
+public interface SinkClient {
+
+    /** Whether the connection is up (the handshake succeeded). */
+    boolean connected();
+
+    /**
+     * Publishes an event to the server. The stage completes with the ACK or NACK, or with
+     * {@link PublishResult.Failed} when the connection drops before the answer (or is not up, or the
+     * window is full, or the same ack key is already in flight).
+     */
+    CompletionStage<PublishResult> publish(Event event);
+
+    /** How many more PUBLISHes may be sent before the window is full (0 when not connected). */
+    int windowAvailable();
+
+    /** The ack keys in flight now. */
+    List<AckKey> inFlight();
+
+    /** Counters of the current connection, empty when not connected. */
+    Optional<ConnectionStats> stats();
+
+    /** The address of the server this client connects to, e.g. {@code localhost:4000}. */
+    String server();
+}
