@@ -5,12 +5,15 @@ import io.sink.api.Event;
 import io.sink.api.InstanceId;
 import io.sink.api.Nack;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The application side of a Sink client connection, registered as a whiteboard service and
- * called by the transport. Calls come from the transport's threads; implementations must not
- * block them for long.
+ * called by the transport. {@link #instanceIds()} and {@link #serverInstanceIdReceived} may block
+ * (they are called off the network threads); the other methods are called on a network thread and
+ * must not block.
  */
 @ConsumerType
 public interface ClientHandler {
@@ -41,10 +44,12 @@ public interface ClientHandler {
     }
 
     /**
-     * The server published an event to this client. Return empty to ACK it or a NACK to refuse it;
-     * a thrown exception is answered with a NACK describing it.
+     * The server published an event to this client. The stage completes with empty to ACK it or with a
+     * NACK to refuse it; a failed stage (or a thrown exception) is answered with a NACK describing the
+     * failure. Called on a network thread: must not block.
      */
-    default Optional<Nack> handlePublish(Event event) throws Exception {
-        return Optional.of(Nack.of("unsupported", "this client accepts no events from the server"));
+    default CompletionStage<Optional<Nack>> handlePublish(Event event) {
+        return CompletableFuture.completedFuture(
+                Optional.of(Nack.of("unsupported", "this client accepts no events from the server")));
     }
 }

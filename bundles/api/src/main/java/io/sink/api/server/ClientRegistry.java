@@ -3,7 +3,10 @@ package io.sink.api.server;
 import io.sink.api.InstanceId;
 import org.osgi.annotation.versioning.ConsumerType;
 
-/** The server's memory of its clients, consulted at each handshake. */
+/**
+ * The server's memory of its clients, consulted at each handshake. Its methods may block: the
+ * transport calls them off the network threads.
+ */
 @ConsumerType
 public interface ClientRegistry {
 

@@ -4,6 +4,7 @@ import io.sink.api.AckKey;
 import io.sink.api.Event;
 import io.sink.api.Nack;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -14,10 +15,13 @@ import org.osgi.annotation.versioning.ConsumerType;
 public interface ServerHandler {
 
     /**
-     * A client published an event. Return empty to ACK it (only once it is safe: an ACKed event must
-     * not be lost) or a NACK to refuse it; a thrown exception is answered with a NACK describing it.
+     * A client published an event. The returned stage completes with empty to ACK it, or with a NACK
+     * to refuse it; a stage completed exceptionally (or a thrown exception) is answered with a NACK
+     * describing the failure. Complete with empty only once the event is safe: an ACKed event must not
+     * be lost. Called on a network thread: must not block; do slow work (a durable write) elsewhere
+     * and complete the stage when it is done. Stages may complete in any order.
      */
-    Optional<Nack> handlePublish(String clientId, Event event) throws Exception;
+    CompletionStage<Optional<Nack>> handlePublish(String clientId, Event event);
 
     /** A client's connection is up. */
     default void connectionUp(String clientId, String peer) {
