@@ -1,0 +1,130 @@
+package io.sink.server.auth.internal;
+
+import io.sink.api.InstanceId;
+import io.sink.api.server.ClientRecord;
+import io.sink.api.server.ClientRegistry;
+import io.sink.api.server.SinkServer;
+import io.sink.server.auth.ClientAdministration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.SortedSet;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ClientRegistry} and {@link ClientAdministration} over a directory of small properties files.
+ * Runs with its defaults when PID {@value #PID} is not configured.
+ */
+@Component(service = {ClientRegistry.class, ClientAdministration.class}, configurationPid = RegistryComponent.PID,
+        immediate = true)
+@Designate(ocd = RegistryComponent.Config.class)
+public final class RegistryComponent implements ClientRegistry, ClientAdministration {
+    public static final String PID = "io.sink.server.registry";
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryComponent.class);
+
+    @ObjectClassDefinition(id = PID, name = "Sink client registry",
+            description = "What the Sink server remembers of its clients: its own instance id, each client's "
+                    + "instance id, quarantines; and which application versions it accepts.")
+    public @interface Config {
+        @AttributeDefinition(name = "State directory",
+                description = "Directory of the registry's files (server.properties and clients/<client-id>.properties), "
+                        + "created when missing. Relative paths are resolved against the working directory. Losing it "
+                        + "gives the server a new instance id: every client is then refused with instance_id_mismatch.")
+        String stateDir() default "data/server/registry";
+
+        @AttributeDefinition(name = "Minimum application version", required = false,
+                description = "Clients presenting an older application version are refused (unsupported_application_"
+                        + "version). Dot-separated numbers compared numerically (1.10 > 1.9, 1.0 = 1.0.0); a pre-release "
+                        + "(1.0.0-rc.1) is older than its release; +build is ignored; a version that does not parse is "
+                        + "refused. Empty accepts every version.")
+        String minimumApplicationVersion() default "";
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile SinkServer server;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile AllowedClients allowList;
+
+    private final Registry registry;
+
+    @Activate
+    public RegistryComponent(Config config) throws IOException {
+        RegistrySettings settings = RegistrySettings.from(config.stateDir(), config.minimumApplicationVersion());
+        if (Files.exists(settings.stateDir()) && !Files.isDirectory(settings.stateDir())) {
+            throw new IllegalArgumentException("stateDir: " + settings.stateDir() + " exists but is not a directory");
+        }
+        this.registry = new Registry(RegistryStore.open(settings.stateDir(), new SecureRandom(), Clock.systemUTC()),
+                settings.versionPolicy(), () -> allowList, ConnectionCloser.of(() -> server), Clock.systemUTC());
+        LOG.info("Client registry in {} accepts {}", settings.stateDir(), settings.versionPolicy());
+    }
+
+    @Override
+    public ClientRecord record(String clientId) {
+        return registry.record(clientId);
+    }
+
+    @Override
+    public void registerClientInstanceId(String clientId, InstanceId clientInstanceId) throws IOException {
+        registry.registerClientInstanceId(clientId, clientInstanceId);
+    }
+
+    @Override
+    public boolean acceptsApplicationVersion(String clientId, String applicationVersion) {
+        return registry.acceptsApplicationVersion(clientId, applicationVersion);
+    }
+
+    @Override
+    public String quarantine(String clientId, String machineReason, String humanReason) throws IOException {
+        return registry.quarantine(clientId, machineReason, humanReason);
+    }
+
+    @Override
+    public String unquarantine(String clientId) throws IOException {
+        return registry.unquarantine(clientId);
+    }
+
+    @Override
+    public String forget(String clientId) throws IOException {
+        return registry.forget(clientId);
+    }
+
+    @Override
+    public Optional<ClientRecord> remembered(String clientId) {
+        return registry.remembered(clientId);
+    }
+
+    @Override
+    public String describe(String clientId) {
+        return registry.describe(clientId);
+    }
+
+    @Override
+    public SortedSet<String> allowedClients() {
+        return registry.allowedClients();
+    }
+
+    @Override
+    public SortedSet<String> rememberedClients() {
+        return registry.rememberedClients();
+    }
+
+    @Override
+    public InstanceId serverInstanceId() {
+        return registry.serverInstanceId();
+    }
+}

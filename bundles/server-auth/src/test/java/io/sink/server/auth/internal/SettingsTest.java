@@ -1,0 +1,89 @@
+package io.sink.server.auth.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Configuration validation, and the components activated and deactivated outside a framework. */
+class SettingsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void authDefaultsAreValid() {
+        AuthSettings settings = AuthSettings.from("certs/clients", 5);
+        assertThat(settings.allowListDir().isAbsolute()).isTrue();
+        assertThat(settings.allowListDir().endsWith(Path.of("certs", "clients"))).isTrue();
+        assertThat(settings.rescanInterval()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void badAuthPropertiesAreNamed() {
+        assertThatThrownBy(() -> AuthSettings.from(" ", 5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("allowListDir");
+        assertThatThrownBy(() -> AuthSettings.from("a\0b", 5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("allowListDir");
+        assertThatThrownBy(() -> AuthSettings.from("x", 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("rescanSeconds").hasMessageContaining("got 0");
+        assertThatThrownBy(() -> AuthSettings.from("x", 3601)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("rescanSeconds");
+    }
+
+    @Test
+    void badRegistryPropertiesAreNamed() {
+        assertThatThrownBy(() -> RegistrySettings.from("", "")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("stateDir");
+        assertThatThrownBy(() -> RegistrySettings.from("x", "1.x")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("minimumApplicationVersion").hasMessageContaining("\"1.x\"");
+        assertThat(RegistrySettings.from("x", " 1.2.0 ").versionPolicy().minimum()).hasValueSatisfying(
+                v -> assertThat(v.toString()).isEqualTo("1.2.0"));
+    }
+
+    @Test
+    void authenticatorComponentRunsWithDefaultsAndStops() throws Exception {
+        TestCertificates.Minted alice = TestCertificates.mint("alice");
+        Files.createDirectory(dir.resolve("clients"));
+        Files.writeString(dir.resolve("clients").resolve("alice.pem"), alice.pem());
+        AuthenticatorComponent component = new AuthenticatorComponent(Configs.of(AuthenticatorComponent.Config.class,
+                Map.of("allowListDir", dir.resolve("clients").toString())));
+        try {
+            assertThat(component.authenticate(alice.certificate())).contains("alice");
+            assertThat(component.allowedClients()).containsExactly("alice");
+            assertThat(component.fingerprint("alice")).isEqualTo(Fingerprints.of(alice.der()));
+        } finally {
+            component.deactivate();
+        }
+    }
+
+    @Test
+    void authenticatorComponentRefusesBadConfiguration() {
+        assertThatThrownBy(() -> new AuthenticatorComponent(Configs.of(AuthenticatorComponent.Config.class,
+                Map.of("allowListDir", dir.toString(), "rescanSeconds", -1))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("rescanSeconds");
+    }
+
+    @Test
+    void registryComponentRunsAndRefusesBadConfiguration() throws Exception {
+        RegistryComponent component = new RegistryComponent(Configs.of(RegistryComponent.Config.class,
+                Map.of("stateDir", dir.resolve("registry").toString())));
+        assertThat(component.serverInstanceId()).isNotNull();
+        assertThat(component.acceptsApplicationVersion("alice", "whatever")).isTrue();
+        assertThat(component.allowedClients()).isEmpty();
+        assertThatThrownBy(() -> component.quarantine("alice", "m", "h")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown client alice: it is not on the allow-list and the registry remembers nothing of it");
+
+        assertThatThrownBy(() -> new RegistryComponent(Configs.of(RegistryComponent.Config.class,
+                Map.of("stateDir", dir.toString(), "minimumApplicationVersion", "v1"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("minimumApplicationVersion");
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        assertThatThrownBy(() -> new RegistryComponent(Configs.of(RegistryComponent.Config.class,
+                Map.of("stateDir", file.toString()))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("stateDir");
+    }
+}

@@ -1,0 +1,146 @@
+package io.sink.transport.internal.component;
+
+import io.netty.handler.ssl.SslContext;
+import io.sink.api.Event;
+import io.sink.api.PublishResult;
+import io.sink.api.server.ClientAuthenticator;
+import io.sink.api.server.ClientRegistry;
+import io.sink.api.server.ConnectedClient;
+import io.sink.api.server.ServerHandler;
+import io.sink.api.server.SinkServer;
+import io.sink.tls.SslContexts;
+import io.sink.transport.internal.netty.ServerSettings;
+import io.sink.transport.internal.netty.SinkServerEngine;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The Sink server as a service: listens while configured, serves clients through the whiteboard
+ * authenticator, registry and event handler (each swappable while it runs, or chosen with a
+ * {@code <name>.target} filter in the configuration).
+ */
+@Component(service = SinkServer.class, configurationPid = SinkServerComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = SinkServerComponent.Config.class)
+public final class SinkServerComponent implements SinkServer {
+    public static final String PID = "io.sink.transport.server";
+
+    @ObjectClassDefinition(name = "Sink server", description = "Listens for Sink clients over mutual TLS "
+            + "(TLS 1.2 or 1.3, client certificate required).")
+    public @interface Config {
+        @AttributeDefinition(description = "Address to listen on. 127.0.0.1 by default: only local clients; "
+                + "use 0.0.0.0 to accept clients from the network.")
+        String host() default "127.0.0.1";
+
+        @AttributeDefinition(description = "TCP port to listen on (0 picks a free port).", min = "0", max = "65535")
+        int port() default 4000;
+
+        @AttributeDefinition(description = "The server's certificate chain, PEM, leaf first. Relative paths "
+                + "resolve against the framework property sink.home.")
+        String certificate() default "certs/server.pem";
+
+        @AttributeDefinition(description = "The server's private key, PEM (PKCS#8, PKCS#1 or EC), readable only "
+                + "by the user running Sink.")
+        String privateKey() default "certs/server-key.pem";
+
+        @AttributeDefinition(description = "CA certificates (PEM bundle) that issue client certificates.")
+        String trustedCertificates() default "certs/ca.pem";
+
+        @AttributeDefinition(description = "Keepalive interval in milliseconds: a connection on which nothing "
+                + "arrives for 1.5 times this is closed. The original uses 60 s.", min = "1")
+        long keepaliveMillis() default 60_000;
+
+        @AttributeDefinition(description = "Longest TLS handshake, in milliseconds.", min = "1")
+        long handshakeTimeoutMillis() default 10_000;
+
+        @AttributeDefinition(description = "Network threads; 0 for twice the number of cores.", min = "0")
+        int ioThreads() default 0;
+
+        @AttributeDefinition(description = "Most events the server keeps in flight to one client (1..4095).",
+                min = "1", max = "4095")
+        int window() default 4095;
+    }
+
+    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ClientAuthenticator authenticator;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ClientRegistry registry;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServerHandler handler;
+
+    private SinkServerEngine engine;
+
+    @Activate
+    void activate(BundleContext context, Config config) throws Exception {
+        ServerSettings settings;
+        SslContext ssl;
+        try {
+            settings = new ServerSettings(config.host(), config.port(), Duration.ofMillis(config.keepaliveMillis()),
+                    Duration.ofMillis(config.handshakeTimeoutMillis()), config.ioThreads(), config.window());
+            ssl = SslContexts.forServer(Home.tls(context, PID, config.certificate(), config.privateKey(),
+                    config.trustedCertificates()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(PID + ": invalid configuration: " + e.getMessage(), e);
+        }
+        engine = new SinkServerEngine(settings, ssl, () -> authenticator, () -> registry, () -> handler);
+        engine.start();
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (engine != null) {
+            engine.stop();
+        }
+    }
+
+    @Override
+    public boolean connected(String clientId) {
+        return engine.connected(clientId);
+    }
+
+    @Override
+    public List<ConnectedClient> connectedClients() {
+        return engine.connectedClients();
+    }
+
+    @Override
+    public Optional<ConnectedClient> client(String clientId) {
+        return engine.client(clientId);
+    }
+
+    @Override
+    public CompletionStage<PublishResult> publish(String clientId, Event event) {
+        return engine.publish(clientId, event);
+    }
+
+    @Override
+    public Map<Long, Long> freshness(String clientId) {
+        return engine.freshness(clientId);
+    }
+
+    @Override
+    public boolean disconnect(String clientId, String reason) {
+        return engine.disconnect(clientId, reason);
+    }
+
+    @Override
+    public Optional<String> listenAddress() {
+        return engine.listenAddress();
+    }
+}
