@@ -196,11 +196,43 @@ final class ServerConnection extends Connection {
             log.info("client {} connected from {} ({}, application version {})", clientId, remoteAddress(),
                     decision.response().protocolName(), request.applicationVersion());
             engine.connectionUp(this);
+            recheckAdmission();
         } else {
             // The original keeps a quarantined client's socket open without serving it; the client must
             // close. We close it ourselves once the answer is written, so refused clients hold nothing.
             log.info("refused client {} from {}: {}", clientId, remoteAddress(), decision.reason());
             sendAndClose(response, decision.reason());
+        }
+    }
+
+    /**
+     * The operator may have removed the client's certificate or quarantined it while its handshake was
+     * being decided, and closed "its connection" before this one was registered: look again now that
+     * it is registered, so such a connection does not stay up.
+     */
+    private void recheckAdmission() {
+        String id = clientId;
+        try {
+            engine.blocking().execute(() -> {
+                String reason = null;
+                try {
+                    ClientAuthenticator auth = engine.authenticator();
+                    ClientRegistry registry = engine.registry();
+                    if (auth == null || !auth.isAdmitted(id)) {
+                        reason = "the client is no longer on the allow-list";
+                    } else if (registry == null || registry.record(id).quarantine().isPresent()) {
+                        reason = "the client was quarantined";
+                    }
+                } catch (Exception e) {
+                    reason = "the client registry failed: " + e;
+                }
+                if (reason != null) {
+                    String why = reason;
+                    channel.eventLoop().execute(() -> close(why));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            close("the server is stopping");
         }
     }
 
