@@ -1,0 +1,297 @@
+package io.sink.store.sqlite.internal;
+
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that writes to a database, with group commit.
+ *
+ * <p>Callers queue writes and wait. The writer thread takes every write queued so far (up to a
+ * maximum) and runs them in one transaction, each inside its own savepoint: a write that fails is
+ * rolled back alone and its caller gets its exception, the others are committed. Each caller
+ * returns only after the commit that contains its write, so a write is durable when its call
+ * returns; when the commit fails every caller of that batch gets the failure. While one
+ * transaction is being committed (the fsync), the next writes gather in the queue, so under load
+ * one commit serves many writes.
+ *
+ * <p>Maintenance work (migrations, retention) runs on the same thread through
+ * {@link #execute}/{@link #scheduleWithFixedDelay}, between batches.
+ */
+public final class GroupCommitWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
+
+    private final SqlExecutor sql;
+    private final String databaseName;
+    private final int maxWritesPerTransaction;
+    private final ScheduledThreadPoolExecutor executor;
+    private final ConcurrentLinkedQueue<PendingWrite<?>> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
+    private volatile boolean closed;
+
+    /**
+     * Starts the writer thread.
+     *
+     * @param databaseName names the database in thread names and error messages (its path)
+     */
+    public GroupCommitWriter(SqlExecutor sql, String databaseName, int maxWritesPerTransaction) {
+        this.sql = Objects.requireNonNull(sql, "sql");
+        this.databaseName = Objects.requireNonNull(databaseName, "databaseName");
+        if (maxWritesPerTransaction < 1) {
+            throw new IllegalArgumentException("maxWritesPerTransaction must be at least 1, got "
+                    + maxWritesPerTransaction);
+        }
+        this.maxWritesPerTransaction = maxWritesPerTransaction;
+        this.executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "sink-store-writer " + databaseName);
+            t.setDaemon(true);
+            return t;
+        });
+        // on close: queued batches still run, delayed maintenance does not
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        executor.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * Queues {@code work} for the next transaction and waits until that transaction has committed.
+     *
+     * @return what the work returned
+     * @throws RuntimeException what the work threw (an {@link SQLException} wrapped in an
+     *         {@link IllegalStateException} naming the database), or the commit's failure
+     */
+    public <T> T write(SqlWork<T> work) {
+        return await(submit(work));
+    }
+
+    /** Queues {@code work} for the next transaction; the future completes after its commit. */
+    public <T> CompletableFuture<T> submit(SqlWork<T> work) {
+        Objects.requireNonNull(work, "work");
+        PendingWrite<T> pending = new PendingWrite<>(work);
+        if (closed) {
+            pending.future.completeExceptionally(closedException());
+            return pending.future;
+        }
+        queue.add(pending);
+        queued.incrementAndGet();
+        try {
+            scheduleFlush();
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile: unless a last batch already took it, fail it here
+            if (queue.remove(pending)) {
+                queued.decrementAndGet();
+                pending.future.completeExceptionally(closedException());
+            }
+        }
+        return pending.future;
+    }
+
+    /** Runs maintenance on the writer thread, after the batches queued before it. */
+    public void execute(Runnable task) {
+        executor.execute(task);
+    }
+
+    /** Runs maintenance periodically on the writer thread; stopped by {@link #close()}. */
+    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable task, long initialDelay, long delay, TimeUnit unit) {
+        return executor.scheduleWithFixedDelay(task, initialDelay, delay, unit);
+    }
+
+    /** Transactions committed for queued writes (maintenance excluded). */
+    public long transactions() {
+        return transactions.get();
+    }
+
+    /** Queued writes that were committed (a write rolled back to its savepoint is not counted). */
+    public long committedWrites() {
+        return writes.get();
+    }
+
+    /** Writes queued and not yet taken by the writer thread. */
+    public int queuedWrites() {
+        return queued.get();
+    }
+
+    private void scheduleFlush() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::flush);
+            } catch (RejectedExecutionException e) {
+                flushScheduled.set(false);
+                throw e;
+            }
+        }
+    }
+
+    private void flush() {
+        // cleared before draining: a write queued after this point schedules a flush of its own
+        flushScheduled.set(false);
+        List<PendingWrite<?>> batch = new ArrayList<>();
+        PendingWrite<?> next;
+        while (batch.size() < maxWritesPerTransaction && (next = queue.poll()) != null) {
+            batch.add(next);
+        }
+        queued.addAndGet(-batch.size());
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            sql.write(c -> {
+                try (Statement savepoints = c.createStatement()) {
+                    for (PendingWrite<?> w : batch) {
+                        w.runInSavepoint(c, savepoints);
+                    }
+                }
+                return null;
+            });
+            transactions.incrementAndGet();
+            for (PendingWrite<?> w : batch) {
+                if (w.committed()) {
+                    writes.incrementAndGet();
+                }
+            }
+            batch.forEach(PendingWrite::complete);
+        } catch (SQLException | RuntimeException | Error e) {
+            LOG.warn("event log {}: a transaction of {} writes failed, none of them is stored", databaseName,
+                    batch.size(), e);
+            Throwable failure = e instanceof Error ? e : new IllegalStateException("event log " + databaseName
+                    + ": the transaction of " + batch.size() + " writes failed, none is stored: " + e.getMessage(), e);
+            for (PendingWrite<?> w : batch) {
+                w.fail(failure);
+            }
+        } finally {
+            if (!queue.isEmpty()) {
+                try {
+                    scheduleFlush();
+                } catch (RejectedExecutionException e) {
+                    // closing: close() fails whatever is left
+                }
+            }
+        }
+    }
+
+    private RuntimeException failure(String what, Throwable e) {
+        if (e instanceof RuntimeException r) {
+            return r;
+        }
+        return new IllegalStateException("event log " + databaseName + ": " + what + " failed: " + e.getMessage(), e);
+    }
+
+    private IllegalStateException closedException() {
+        return new IllegalStateException("event log " + databaseName + " is closed");
+    }
+
+    private <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a write to the event log " + databaseName
+                    + " to commit; it may still be committed", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("event log " + databaseName + ": write failed: " + cause, cause);
+        }
+    }
+
+    /**
+     * Stops accepting writes, lets the writer thread commit what is queued (waiting at most
+     * {@code timeout}), stops maintenance and the thread. Writes still queued after that fail.
+     */
+    public void close(long timeout, TimeUnit unit) {
+        closed = true;
+        executor.shutdown();
+        boolean terminated;
+        try {
+            terminated = executor.awaitTermination(timeout, unit);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            terminated = false;
+        }
+        if (!terminated) {
+            LOG.warn("event log {}: the writer thread did not finish within {} {}; stopping it", databaseName,
+                    timeout, unit);
+            executor.shutdownNow();
+        }
+        PendingWrite<?> left;
+        while ((left = queue.poll()) != null) {
+            queued.decrementAndGet();
+            left.fail(closedException());
+        }
+    }
+
+    @Override
+    public void close() {
+        close(30, TimeUnit.SECONDS);
+    }
+
+    /** Waits for the writer thread to have run everything submitted before this call. */
+    void awaitIdle(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        executor.execute(() -> done.complete(null));
+        done.get(timeout, unit);
+    }
+
+    /** One queued write and what became of it. Touched by the writer thread only, until completed. */
+    private final class PendingWrite<T> {
+        private final SqlWork<T> work;
+        private final CompletableFuture<T> future = new CompletableFuture<>();
+        private T result;
+        private RuntimeException failure;
+
+        PendingWrite(SqlWork<T> work) {
+            this.work = work;
+        }
+
+        void runInSavepoint(java.sql.Connection c, Statement savepoints) throws SQLException {
+            savepoints.execute("SAVEPOINT sink_write");
+            try {
+                result = work.run(c);
+            } catch (SQLException | RuntimeException e) {
+                failure = failure("write", e);
+                // if SQLite already rolled back the whole transaction this throws, failing the batch
+                savepoints.execute("ROLLBACK TO sink_write");
+            }
+            savepoints.execute("RELEASE sink_write");
+        }
+
+        boolean committed() {
+            return failure == null;
+        }
+
+        void complete() {
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            } else {
+                future.complete(result);
+            }
+        }
+
+        void fail(Throwable batchFailure) {
+            future.completeExceptionally(failure != null ? failure : batchFailure);
+        }
+    }
+}

@@ -1,0 +1,447 @@
+package io.sink.store.sqlite.internal;
+
+import io.sink.api.AckKey;
+import io.sink.api.Event;
+import io.sink.api.InstanceId;
+import io.sink.api.client.ClientInstanceIds;
+import io.sink.api.client.EventLogFullException;
+import io.sink.api.client.GroundEventLog;
+import io.sink.api.client.InstanceIdStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's event log and instance ids in one SQLite database.
+ *
+ * <p>Every write (append, acknowledgement, instance id, migration, retention) runs on the one
+ * thread of a {@link GroupCommitWriter}, so SQLite never sees two writers and nothing waits on a
+ * lock; concurrent writes are committed together and each call returns after the commit that holds
+ * its write. Reads run on the caller's thread on a reader connection.
+ *
+ * <p>Acknowledged events are kept for a while and removed in the background by retention, in small
+ * batches interleaved with the writes; unacknowledged events are never removed, nor the last event
+ * of each key (it also carries the key's offset counter).
+ */
+public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteEventLog.class);
+    static final String CLIENT_INSTANCE_ID = "client";
+    static final String SERVER_INSTANCE_ID = "server";
+
+    private final SqlExecutor sql;
+    private final StoreSettings settings;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final String name;
+    private final GroupCommitWriter writer;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong retentionTransactions = new AtomicLong();
+    private final AtomicLong retentionDeleted = new AtomicLong();
+    private volatile ScheduledFuture<?> retentionTask;
+
+    private SqliteEventLog(SqlExecutor sql, StoreSettings settings, Clock clock, RandomGenerator random) {
+        this.sql = sql;
+        this.settings = settings;
+        this.clock = clock;
+        this.random = random;
+        this.name = settings.path().toString();
+        this.writer = new GroupCommitWriter(sql, name, settings.maxWritesPerTransaction());
+    }
+
+    /**
+     * Opens the event log: creates the database's directory, starts the writer thread, sets the
+     * journal mode, migrates the schema and schedules retention.
+     *
+     * @param random source of the client instance id (a {@link java.security.SecureRandom})
+     * @throws IllegalStateException naming the path when the database cannot be opened or migrated
+     */
+    public static SqliteEventLog open(SqlExecutor sql, StoreSettings settings, Clock clock, RandomGenerator random) {
+        Objects.requireNonNull(sql, "sql");
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(random, "random");
+        prepareDirectory(settings.path());
+        SqliteEventLog log = new SqliteEventLog(sql, settings, clock, random);
+        try {
+            log.initialize();
+            log.startRetention();
+            return log;
+        } catch (RuntimeException | Error e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    /** Creates the parent directories of {@code file} and checks that SQLite can write there. */
+    public static void prepareDirectory(Path file) {
+        Path dir = file.getParent();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException | SecurityException e) {
+            throw new IllegalStateException("cannot create the directory " + dir + " for the event log database "
+                    + file.getFileName() + " (configuration property path): " + e, e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IllegalStateException("the directory " + dir + " of the event log database is not writable;"
+                    + " SQLite writes its journal files beside " + file.getFileName() + " (configuration property path)");
+        }
+        if (Files.exists(file) && (!Files.isRegularFile(file) || !Files.isWritable(file))) {
+            throw new IllegalStateException("the event log database " + file
+                    + " is not a writable file (configuration property path)");
+        }
+    }
+
+    private void initialize() {
+        String wanted = settings.journalMode().name();
+        String mode = onWriterThread(() -> sql.writeWithoutTransaction(c -> {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("PRAGMA journal_mode = " + wanted)) {
+                return rs.next() ? rs.getString(1) : "";
+            }
+        }), "setting the journal mode");
+        if (!wanted.equalsIgnoreCase(mode)) {
+            throw new IllegalStateException("journalMode=" + wanted + " could not be set on the event log " + name
+                    + ": SQLite keeps it in " + mode.toUpperCase(Locale.ROOT) + " mode"
+                    + (settings.journalMode() == StoreSettings.JournalMode.WAL
+                            ? " (the file system may not support WAL; configure journalMode=DELETE)"
+                            : " (another process may have the database open)"));
+        }
+        int before = writer.write(c -> Schema.migrate(c, Schema.CURRENT_VERSION, name));
+        if (before != Schema.CURRENT_VERSION) {
+            LOG.info("event log {}: schema migrated from version {} to {}", name, before, Schema.CURRENT_VERSION);
+        }
+        if (settings.synchronous() == StoreSettings.Synchronous.OFF) {
+            LOG.warn("event log {}: synchronous=OFF, writes are not durable: a crash or power loss can lose them",
+                    name);
+        }
+        LOG.info("event log {} open ({})", name, settings);
+    }
+
+    private interface SqlCall<T> {
+        T call() throws SQLException;
+    }
+
+    private <T> T onWriterThread(SqlCall<T> work, String what) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        writer.execute(() -> {
+            try {
+                done.complete(work.call());
+            } catch (SQLException | RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            return done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + what + " of the event log " + name, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(what + " of the event log " + name + " failed: " + e.getCause().getMessage(),
+                    e.getCause());
+        }
+    }
+
+    private void startRetention() {
+        if (!settings.retentionEnabled()) {
+            return;
+        }
+        long period = settings.retentionPeriod().toMillis();
+        retentionTask = writer.scheduleWithFixedDelay(() -> retentionChain(0, null), period, period,
+                TimeUnit.MILLISECONDS);
+    }
+
+    // ---------------------------------------------------------------- GroundEventLog
+
+    @Override
+    public long append(Event event) {
+        Objects.requireNonNull(event, "event");
+        requireOpen();
+        return writer.write(c -> {
+            requireSpace(c);
+            OptionalLong sequence = EventLogSql.insert(c, event);
+            if (sequence.isEmpty()) {
+                throw new IllegalArgumentException("event " + event.ackKey() + " is already in the event log " + name
+                        + " at sequence " + EventLogSql.sequenceOf(c, event.eventTypeId(), event.key(), event.offset())
+                                .orElse(-1));
+            }
+            EventLogSql.upsertLast(c, event, true);
+            return sequence.getAsLong();
+        });
+    }
+
+    @Override
+    public LoggedEvent appendNext(long eventTypeId, long schemaVersion, byte[] key, long timestamp,
+            byte[] eventData) {
+        // checks the arguments before queueing; offset 1 stands in for the one assigned below
+        Event probe = new Event(eventTypeId, schemaVersion, key, 1, timestamp, eventData);
+        byte[] keyCopy = probe.key();
+        byte[] dataCopy = probe.eventData();
+        requireOpen();
+        return writer.write(c -> {
+            requireSpace(c);
+            long offset = EventLogSql.lastOffset(c, eventTypeId, keyCopy) + 1;
+            Event event = new Event(eventTypeId, schemaVersion, keyCopy, offset, timestamp, dataCopy);
+            OptionalLong sequence = EventLogSql.insert(c, event);
+            if (sequence.isEmpty()) {
+                throw new IllegalStateException("event " + event.ackKey() + " is already in the event log " + name
+                        + " although the last offset of its key is " + (offset - 1));
+            }
+            EventLogSql.upsertLast(c, event, false);
+            return new LoggedEvent(sequence.getAsLong(), event);
+        });
+    }
+
+    @Override
+    public Optional<Event> lastEvent(long eventTypeId, byte[] key) {
+        Objects.requireNonNull(key, "key");
+        return read("reading the last event", c -> EventLogSql.lastEvent(c, eventTypeId, key));
+    }
+
+    @Override
+    public List<Event> lastEvents(long eventTypeId) {
+        return read("reading the last events", c -> EventLogSql.lastEvents(c, eventTypeId));
+    }
+
+    @Override
+    public List<LoggedEvent> unacknowledged(Set<Long> eventTypeIds, Set<Long> excludedTypeIds, long afterSequence,
+            int limit) {
+        Set<Long> types = Set.copyOf(Objects.requireNonNull(eventTypeIds, "eventTypeIds"));
+        Set<Long> excluded = Set.copyOf(Objects.requireNonNull(excludedTypeIds, "excludedTypeIds"));
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative, got " + limit);
+        }
+        if (limit == 0) {
+            return List.of();
+        }
+        return read("reading unacknowledged events",
+                c -> EventLogSql.unacknowledged(c, types, excluded, afterSequence, limit));
+    }
+
+    @Override
+    public void acknowledge(Collection<AckKey> ackKeys) {
+        List<AckKey> keys = List.copyOf(Objects.requireNonNull(ackKeys, "ackKeys"));
+        if (keys.isEmpty()) {
+            return;
+        }
+        requireOpen();
+        // no size check: acknowledgements must get through when the log is full, they let retention free space
+        writer.write(c -> EventLogSql.acknowledge(c, keys, clock.millis()));
+    }
+
+    @Override
+    public long queueSize() {
+        return read("reading the queue size", EventLogSql::queueSize);
+    }
+
+    @Override
+    public Optional<Event> nextEvent() {
+        List<LoggedEvent> next = unacknowledged(Set.of(), Set.of(), 0, 1);
+        return next.isEmpty() ? Optional.empty() : Optional.of(next.get(0).event());
+    }
+
+    // ---------------------------------------------------------------- InstanceIdStore
+
+    @Override
+    public ClientInstanceIds instanceIds() {
+        OptionalLong[] ids = read("reading the instance ids", c -> new OptionalLong[] {
+                EventLogSql.instanceId(c, CLIENT_INSTANCE_ID), EventLogSql.instanceId(c, SERVER_INSTANCE_ID)});
+        long client;
+        if (ids[0].isPresent()) {
+            client = ids[0].getAsLong();
+        } else {
+            requireOpen();
+            // on the writer thread, so two first calls cannot create two different ids
+            client = writer.write(c -> {
+                OptionalLong existing = EventLogSql.instanceId(c, CLIENT_INSTANCE_ID);
+                if (existing.isPresent()) {
+                    return existing.getAsLong();
+                }
+                long created = InstanceId.random(random).value();
+                EventLogSql.putInstanceId(c, CLIENT_INSTANCE_ID, created);
+                return created;
+            });
+            LOG.info("event log {}: created client instance id {}", name, client);
+        }
+        Optional<InstanceId> server = ids[1].isPresent() ? Optional.of(new InstanceId(ids[1].getAsLong()))
+                : Optional.empty();
+        return new ClientInstanceIds(new InstanceId(client), server);
+    }
+
+    @Override
+    public void storeServerInstanceId(InstanceId serverInstanceId) {
+        Objects.requireNonNull(serverInstanceId, "serverInstanceId");
+        requireOpen();
+        writer.write(c -> {
+            EventLogSql.putInstanceId(c, SERVER_INSTANCE_ID, serverInstanceId.value());
+            return null;
+        });
+    }
+
+    // ---------------------------------------------------------------- retention
+
+    /**
+     * One retention batch then, while batches come back full, the next one queued behind the writes
+     * that arrived meanwhile, so a long deletion never holds the writer for more than one batch.
+     */
+    private void retentionChain(long deletedSoFar, CompletableFuture<Long> done) {
+        long total;
+        int deleted;
+        try {
+            deleted = retentionBatch();
+            total = deletedSoFar + deleted;
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("event log {}: retention failed, retried in {}", name, settings.retentionPeriod(), e);
+            if (done != null) {
+                done.completeExceptionally(e);
+            }
+            return;
+        }
+        if (deleted >= settings.retentionBatchSize()) {
+            try {
+                writer.execute(() -> retentionChain(total, done));
+                return;
+            } catch (RejectedExecutionException e) {
+                // closing: the rest waits for the next start
+            }
+        }
+        if (total > 0) {
+            LOG.debug("event log {}: retention deleted {} acknowledged events", name, total);
+        }
+        if (done != null) {
+            done.complete(total);
+        }
+    }
+
+    /** Deletes at most one batch of acknowledged events in one transaction; on the writer thread. */
+    private int retentionBatch() throws SQLException {
+        int limit = settings.retentionBatchSize();
+        int deleted = sql.write(c -> {
+            int n = 0;
+            if (!settings.retentionMaxAge().isZero()) {
+                n += EventLogSql.deleteAcknowledgedBefore(c, clock.millis() - settings.retentionMaxAge().toMillis(),
+                        limit);
+            }
+            if (n < limit && settings.retentionMaxCount() > 0) {
+                long excess = EventLogSql.acknowledgedCount(c) - settings.retentionMaxCount();
+                if (excess > 0) {
+                    n += EventLogSql.deleteOldestAcknowledged(c, (int) Math.min(excess, limit - n));
+                }
+            }
+            return n;
+        });
+        if (deleted > 0) {
+            retentionTransactions.incrementAndGet();
+            retentionDeleted.addAndGet(deleted);
+        }
+        return deleted;
+    }
+
+    /**
+     * Runs retention now, as the periodic task does (batch after batch, interleaved with writes), and
+     * waits for it to finish. Returns the number of events deleted.
+     */
+    public long runRetention() {
+        try {
+            return retentionNow().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for retention of the event log " + name, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("retention of the event log " + name + " failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** Queues a retention run on the writer thread; the future completes with the number deleted. */
+    CompletableFuture<Long> retentionNow() {
+        requireOpen();
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        writer.execute(() -> retentionChain(0, done));
+        return done;
+    }
+
+    /** Retention transactions that deleted something, since open. */
+    public long retentionTransactions() {
+        return retentionTransactions.get();
+    }
+
+    /** Events deleted by retention since open. */
+    public long retentionDeleted() {
+        return retentionDeleted.get();
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    /** The writer, for its counters. */
+    public GroupCommitWriter writer() {
+        return writer;
+    }
+
+    public StoreSettings settings() {
+        return settings;
+    }
+
+    private void requireSpace(Connection c) throws SQLException {
+        long limit = settings.maxDatabaseBytes();
+        if (limit == 0) {
+            return;
+        }
+        long used = EventLogSql.usedBytes(c);
+        if (used >= limit) {
+            throw new EventLogFullException("the event log " + name + " is full: " + used
+                    + " bytes in use reach the limit maxDatabaseBytes=" + limit + "; new events are refused until"
+                    + " retention removes acknowledged events (acknowledgements are still accepted)");
+        }
+    }
+
+    private <T> T read(String what, SqlWork<T> work) {
+        requireOpen();
+        try {
+            return sql.read(work);
+        } catch (SQLException e) {
+            throw new IllegalStateException("event log " + name + ": " + what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void requireOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("event log " + name + " is closed");
+        }
+    }
+
+    /** Stops retention, commits the writes already queued and stops the writer thread. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        ScheduledFuture<?> task = retentionTask;
+        if (task != null) {
+            task.cancel(false);
+        }
+        writer.close();
+        LOG.info("event log {} closed", name);
+    }
+}

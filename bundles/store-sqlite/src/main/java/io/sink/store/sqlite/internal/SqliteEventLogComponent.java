@@ -1,0 +1,287 @@
+package io.sink.store.sqlite.internal;
+
+import io.sink.api.AckKey;
+import io.sink.api.Event;
+import io.sink.api.InstanceId;
+import io.sink.api.client.ClientInstanceIds;
+import io.sink.api.client.GroundEventLog;
+import io.sink.api.client.InstanceIdStore;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.jdbc.DataSourceFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.transaction.control.TransactionControl;
+import org.osgi.service.transaction.control.jdbc.JDBCConnectionProvider;
+import org.osgi.service.transaction.control.jdbc.JDBCConnectionProviderFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SQLite event log as a service: wires the OSGi JDBC service (pax-jdbc-sqlite's
+ * {@link DataSourceFactory}) and Aries transaction control to a {@link SqliteEventLog}.
+ *
+ * <p>Two connection pools come from the {@link JDBCConnectionProviderFactory}: the writer's, of
+ * exactly one connection, and the readers'. Both open sqlite-jdbc connections through the driver
+ * with the configured pragmas.
+ */
+@Component(service = {GroundEventLog.class, InstanceIdStore.class},
+        property = GroundEventLog.STORE_TYPE + "=" + SqliteEventLogComponent.STORE_TYPE,
+        configurationPid = SqliteEventLogComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = SqliteEventLogComponent.Config.class)
+public final class SqliteEventLogComponent implements GroundEventLog, InstanceIdStore {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteEventLogComponent.class);
+
+    /** Configuration PID. */
+    public static final String PID = "io.sink.store.sqlite";
+    /** Value of {@link GroundEventLog#STORE_TYPE} for this store. */
+    public static final String STORE_TYPE = "sqlite";
+    /** Framework property: the directory that relative database paths are resolved against. */
+    public static final String DATA_DIR_PROPERTY = "sink.data.dir";
+    /** Where relative paths go when {@value #DATA_DIR_PROPERTY} is not set (under the working directory). */
+    public static final String DEFAULT_DATA_DIR = "data";
+
+    @ObjectClassDefinition(name = "Sink SQLite event log",
+            description = "The client's durable event log and instance ids in a SQLite database.")
+    public @interface Config {
+        @AttributeDefinition(name = "Database path", description = "The SQLite database file. A relative path is"
+                + " resolved against the framework property sink.data.dir, or ./data when it is not set. Keep it"
+                + " outside the framework cache. Parent directories are created.")
+        String path() default "client/events.db";
+
+        @AttributeDefinition(name = "Journal mode", description = "SQLite journal mode: WAL (readers and the writer"
+                + " never block each other), DELETE, TRUNCATE or PERSIST.",
+                options = {
+                    @org.osgi.service.metatype.annotations.Option(label = "WAL", value = "WAL"),
+                    @org.osgi.service.metatype.annotations.Option(label = "DELETE", value = "DELETE"),
+                    @org.osgi.service.metatype.annotations.Option(label = "TRUNCATE", value = "TRUNCATE"),
+                    @org.osgi.service.metatype.annotations.Option(label = "PERSIST", value = "PERSIST")})
+        String journalMode() default "WAL";
+
+        @AttributeDefinition(name = "Synchronous", description = "SQLite synchronous level: FULL (fsync at every"
+                + " commit: durable across power loss), EXTRA, NORMAL (in WAL mode durable across a process crash"
+                + " only) or OFF (not durable).",
+                options = {
+                    @org.osgi.service.metatype.annotations.Option(label = "FULL", value = "FULL"),
+                    @org.osgi.service.metatype.annotations.Option(label = "EXTRA", value = "EXTRA"),
+                    @org.osgi.service.metatype.annotations.Option(label = "NORMAL", value = "NORMAL"),
+                    @org.osgi.service.metatype.annotations.Option(label = "OFF", value = "OFF")})
+        String synchronous() default "FULL";
+
+        @AttributeDefinition(name = "Size limit (bytes)", description = "When the database's pages in use reach"
+                + " this many bytes, new events are refused (EventLogFullException); acknowledgements are still"
+                + " accepted. 0 for no limit.")
+        long maxDatabaseBytes() default 1L << 30;
+
+        @AttributeDefinition(name = "Retention: maximum age (s)", description = "Acknowledged events are deleted"
+                + " this many seconds after their acknowledgement. 0 for no age limit.")
+        long retentionMaxAgeSeconds() default 7 * 24 * 3600;
+
+        @AttributeDefinition(name = "Retention: maximum count", description = "At most this many acknowledged"
+                + " events are kept (the most recently acknowledged). 0 for no count limit.")
+        long retentionMaxCount() default 100_000;
+
+        @AttributeDefinition(name = "Retention: batch size", description = "Events deleted per retention"
+                + " transaction; batches are interleaved with the writes.")
+        int retentionBatchSize() default 500;
+
+        @AttributeDefinition(name = "Retention: period (s)", description = "Seconds between retention runs.")
+        long retentionPeriodSeconds() default 60;
+
+        @AttributeDefinition(name = "Writes per transaction", description = "Most concurrent writes committed"
+                + " together in one transaction (group commit).")
+        int maxWritesPerTransaction() default 1000;
+
+        @AttributeDefinition(name = "Reader connections", description = "Size of the readers' connection pool;"
+                + " the writer has its own single connection.")
+        int readConnections() default 4;
+    }
+
+    private final JDBCConnectionProviderFactory providerFactory;
+    private final JDBCConnectionProvider writeProvider;
+    private final JDBCConnectionProvider readProvider;
+    private final SqliteEventLog log;
+
+    @Activate
+    public SqliteEventLogComponent(
+            @Reference(name = "dataSourceFactory",
+                    target = "(" + DataSourceFactory.OSGI_JDBC_DRIVER_CLASS + "=org.sqlite.JDBC)")
+            DataSourceFactory dataSourceFactory,
+            @Reference(name = "transactionControl") TransactionControl transactionControl,
+            @Reference(name = "connectionProviderFactory") JDBCConnectionProviderFactory providerFactory,
+            BundleContext context, Config config) {
+        StoreSettings settings = settings(config, dataDirectory(context));
+        // the pools open a first connection at once: the directory must be there before them
+        SqliteEventLog.prepareDirectory(settings.path());
+        this.providerFactory = providerFactory;
+        JDBCConnectionProvider writer = null;
+        JDBCConnectionProvider readers = null;
+        try {
+            writer = provider(dataSourceFactory, settings, true, 1);
+            readers = provider(dataSourceFactory, settings, false, settings.readConnections());
+            this.writeProvider = writer;
+            this.readProvider = readers;
+            this.log = SqliteEventLog.open(new AriesSqlExecutor(transactionControl, writeProvider, readProvider),
+                    settings, Clock.systemUTC(), new SecureRandom());
+        } catch (RuntimeException | Error e) {
+            if (writer != null) {
+                release(writer);
+            }
+            if (readers != null) {
+                release(readers);
+            }
+            throw e;
+        }
+    }
+
+    private JDBCConnectionProvider provider(DataSourceFactory dataSourceFactory, StoreSettings settings,
+            boolean forWriter, int connections) {
+        try {
+            return providerFactory.getProviderFor(dataSourceFactory, settings.jdbcProperties(forWriter),
+                    poolProperties(connections));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot open the event log database " + settings.path() + " for "
+                    + (forWriter ? "writing" : "reading") + ": " + rootMessage(e), e);
+        }
+    }
+
+    /** Aries resource provider properties for a pool of at most {@code connections} connections. */
+    static Map<String, Object> poolProperties(int connections) {
+        Map<String, Object> pool = new HashMap<>();
+        // through Driver.connect, so that sqlite-jdbc sees the pragmas (pax-jdbc-sqlite's createDataSource
+        // keeps only the URL)
+        pool.put(JDBCConnectionProviderFactory.USE_DRIVER, true);
+        pool.put(JDBCConnectionProviderFactory.CONNECTION_POOLING_ENABLED, true);
+        pool.put(JDBCConnectionProviderFactory.MIN_CONNECTIONS, 1);
+        pool.put(JDBCConnectionProviderFactory.MAX_CONNECTIONS, connections);
+        if (connections == 1) {
+            pool.put(JDBCConnectionProviderFactory.IDLE_TIMEOUT, 0L); // a fixed pool: no idle eviction
+        }
+        return pool;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + root.getMessage();
+    }
+
+    /** Validates the configuration; messages name the property. */
+    static StoreSettings settings(Config config, Path dataDirectory) {
+        String path = config.path() == null ? "" : config.path().trim();
+        if (path.isEmpty()) {
+            throw new IllegalArgumentException("configuration " + PID + ": path must name the database file, got '"
+                    + config.path() + "'");
+        }
+        try {
+            return StoreSettings.builder(dataDirectory.resolve(path))
+                    .journalMode(config.journalMode())
+                    .synchronous(config.synchronous())
+                    .maxDatabaseBytes(config.maxDatabaseBytes())
+                    .retentionMaxAge(Duration.ofSeconds(config.retentionMaxAgeSeconds()))
+                    .retentionMaxCount(config.retentionMaxCount())
+                    .retentionBatchSize(config.retentionBatchSize())
+                    .retentionPeriod(Duration.ofSeconds(config.retentionPeriodSeconds()))
+                    .maxWritesPerTransaction(config.maxWritesPerTransaction())
+                    .readConnections(config.readConnections())
+                    .build();
+        } catch (IllegalArgumentException e) { // includes InvalidPathException
+            throw new IllegalArgumentException("configuration " + PID + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The directory relative database paths are resolved against. */
+    static Path dataDirectory(BundleContext context) {
+        String dir = context == null ? null : context.getProperty(DATA_DIR_PROPERTY);
+        return Path.of(dir == null || dir.isBlank() ? DEFAULT_DATA_DIR : dir.trim()).toAbsolutePath();
+    }
+
+    @Deactivate
+    void deactivate() {
+        log.close();
+        release(writeProvider);
+        release(readProvider);
+    }
+
+    private void release(JDBCConnectionProvider provider) {
+        try {
+            providerFactory.releaseProvider(provider);
+        } catch (RuntimeException e) {
+            LOG.warn("could not release a JDBC connection provider of the event log", e);
+        }
+    }
+
+    /** The event log behind this component, for tests and diagnostics. */
+    SqliteEventLog log() {
+        return log;
+    }
+
+    @Override
+    public long append(Event event) {
+        return log.append(event);
+    }
+
+    @Override
+    public LoggedEvent appendNext(long eventTypeId, long schemaVersion, byte[] key, long timestamp,
+            byte[] eventData) {
+        return log.appendNext(eventTypeId, schemaVersion, key, timestamp, eventData);
+    }
+
+    @Override
+    public Optional<Event> lastEvent(long eventTypeId, byte[] key) {
+        return log.lastEvent(eventTypeId, key);
+    }
+
+    @Override
+    public List<Event> lastEvents(long eventTypeId) {
+        return log.lastEvents(eventTypeId);
+    }
+
+    @Override
+    public List<LoggedEvent> unacknowledged(Set<Long> eventTypeIds, Set<Long> excludedTypeIds, long afterSequence,
+            int limit) {
+        return log.unacknowledged(eventTypeIds, excludedTypeIds, afterSequence, limit);
+    }
+
+    @Override
+    public void acknowledge(Collection<AckKey> ackKeys) {
+        log.acknowledge(ackKeys);
+    }
+
+    @Override
+    public long queueSize() {
+        return log.queueSize();
+    }
+
+    @Override
+    public Optional<Event> nextEvent() {
+        return log.nextEvent();
+    }
+
+    @Override
+    public ClientInstanceIds instanceIds() {
+        return log.instanceIds();
+    }
+
+    @Override
+    public void storeServerInstanceId(InstanceId serverInstanceId) {
+        log.storeServerInstanceId(serverInstanceId);
+    }
+}

@@ -1,0 +1,158 @@
+package io.sink.store.sqlite.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sink.api.InstanceId;
+import io.sink.api.client.ClientInstanceIds;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.transaction.control.jdbc.JDBCConnectionProviderFactory;
+
+/** The DS component's wiring, configuration checks and life cycle, on the real Aries and pax-jdbc classes. */
+class SqliteEventLogComponentTest {
+
+    @TempDir
+    Path dataDir;
+    final AriesFixture aries = new AriesFixture();
+
+    @AfterEach
+    void tearDown() {
+        aries.close();
+    }
+
+    /** A Config as DS makes it: the defaults of the annotation, some overridden. */
+    static SqliteEventLogComponent.Config config(Map<String, Object> overrides) {
+        return (SqliteEventLogComponent.Config) Proxy.newProxyInstance(
+                SqliteEventLogComponent.Config.class.getClassLoader(),
+                new Class<?>[] {SqliteEventLogComponent.Config.class}, (proxy, method, args) -> {
+                    if (overrides.containsKey(method.getName())) {
+                        return overrides.get(method.getName());
+                    }
+                    if (method.getDefaultValue() != null) {
+                        return method.getDefaultValue();
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    /** A bundle context that only answers framework properties. */
+    static BundleContext context(Map<String, String> frameworkProperties) {
+        return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
+                new Class<?>[] {BundleContext.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getProperty")) {
+                        return frameworkProperties.get((String) args[0]);
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private SqliteEventLogComponent activate(Map<String, Object> overrides) {
+        return new SqliteEventLogComponent(aries.dataSourceFactory, aries.transactionControl, aries.providerFactory,
+                context(Map.of(SqliteEventLogComponent.DATA_DIR_PROPERTY, dataDir.toString())), config(overrides));
+    }
+
+    @Test
+    void withDefaultsTheDatabaseGoesUnderTheDataDirectoryAndSurvivesARestart() {
+        SqliteEventLogComponent component = activate(Map.of());
+        assertThat(dataDir.resolve("client/events.db")).isRegularFile();
+        assertThat(aries.providerFactory.open).hasSize(2);
+        assertThat(aries.providerFactory.resourceProperties).allSatisfy(p -> assertThat(p)
+                .containsEntry(JDBCConnectionProviderFactory.USE_DRIVER, true));
+        assertThat(aries.providerFactory.resourceProperties.get(0))
+                .containsEntry(JDBCConnectionProviderFactory.MAX_CONNECTIONS, 1);
+        assertThat(aries.providerFactory.resourceProperties.get(1))
+                .containsEntry(JDBCConnectionProviderFactory.MAX_CONNECTIONS, 4);
+
+        long sequence = component.appendNext(1, 1, "s".getBytes(UTF_8), 1, new byte[] {7}).sequence();
+        ClientInstanceIds ids = component.instanceIds();
+        component.storeServerInstanceId(new InstanceId(99));
+        assertThat(component.queueSize()).isEqualTo(1);
+        component.deactivate();
+        assertThat(aries.providerFactory.open).isEmpty();
+
+        SqliteEventLogComponent again = activate(Map.of());
+        try {
+            assertThat(again.unacknowledged(Set.of(), Set.of(), 0, 10)).extracting(e -> e.sequence())
+                    .containsExactly(sequence);
+            assertThat(again.instanceIds().client()).isEqualTo(ids.client());
+            assertThat(again.instanceIds().server()).contains(new InstanceId(99));
+            again.acknowledge(List.of(again.nextEvent().orElseThrow().ackKey()));
+            assertThat(again.queueSize()).isZero();
+            assertThat(again.lastEvents(1)).hasSize(1);
+            assertThat(again.lastEvent(1, "s".getBytes(UTF_8))).isPresent();
+        } finally {
+            again.deactivate();
+        }
+    }
+
+    @Test
+    void anAbsolutePathIsUsedAsItIs(@TempDir Path elsewhere) {
+        Path db = elsewhere.resolve("a/b/log.sqlite");
+        SqliteEventLogComponent component = activate(Map.of("path", db.toString(), "journalMode", "truncate"));
+        try {
+            assertThat(db).isRegularFile();
+            assertThat(component.log().settings().journalMode()).isEqualTo(StoreSettings.JournalMode.TRUNCATE);
+        } finally {
+            component.deactivate();
+        }
+    }
+
+    @Test
+    void withoutTheFrameworkPropertyRelativePathsGoUnderDataInTheWorkingDirectory() {
+        assertThat(SqliteEventLogComponent.dataDirectory(context(Map.of())))
+                .isEqualTo(Path.of("data").toAbsolutePath());
+        assertThat(SqliteEventLogComponent.dataDirectory(context(Map.of("sink.data.dir", "/var/lib/sink"))))
+                .isEqualTo(Path.of("/var/lib/sink"));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({
+        "journalMode, MEMORY, 'journalMode must be one of WAL, DELETE, TRUNCATE, PERSIST'",
+        "synchronous, sometimes, 'synchronous must be one of OFF, NORMAL, FULL, EXTRA'",
+        "path, '  ', 'path must name the database file'",
+        "path, 'x?mode=memory', 'path must be a plain file path'",
+        "maxDatabaseBytes, -1, maxDatabaseBytes",
+        "retentionMaxAgeSeconds, -5, retentionMaxAgeSeconds",
+        "retentionMaxCount, -1, retentionMaxCount",
+        "retentionBatchSize, 0, retentionBatchSize",
+        "retentionPeriodSeconds, 0, retentionPeriodSeconds",
+        "maxWritesPerTransaction, 0, maxWritesPerTransaction",
+        "readConnections, 0, readConnections"})
+    void badConfigurationIsRefusedNamingTheProperty(String property, String value, String message) {
+        Object typed = switch (property) {
+            case "maxDatabaseBytes", "retentionMaxAgeSeconds", "retentionMaxCount", "retentionPeriodSeconds" ->
+                    Long.parseLong(value);
+            case "retentionBatchSize", "maxWritesPerTransaction", "readConnections" -> Integer.parseInt(value);
+            default -> value;
+        };
+        Map<String, Object> overrides = new HashMap<>();
+        overrides.put(property, typed);
+        assertThatThrownBy(() -> activate(overrides))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("configuration io.sink.store.sqlite")
+                .hasMessageContaining(message);
+        assertThat(aries.providerFactory.open).isEmpty();
+    }
+
+    @Test
+    void anUnusablePathIsRefusedAndNothingIsLeftOpen() throws Exception {
+        Path file = Files.writeString(dataDir.resolve("a-file"), "x");
+        assertThatThrownBy(() -> activate(Map.of("path", "a-file/events.db")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot create the directory " + file);
+        assertThat(aries.providerFactory.open).isEmpty();
+    }
+}
