@@ -4,9 +4,9 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Told when events were appended to a {@link GroundEventLog}, so a poller can publish them at once
- * instead of waiting for its next tick. Registered as a whiteboard service; every event log calls
- * every listener after each commit that appended events. Called on the log's writer thread: must
- * return at once (e.g. wake a thread), never block or call back into the log.
+ * instead of waiting for its next tick. Registered as a whiteboard service; an event log calls every
+ * listener once appended events are durable, on the thread that appended them or on its own writer
+ * thread: a listener must return at once (e.g. wake a thread), never block or call back into the log.
  */
 @ConsumerType
 public interface EventLogListener {

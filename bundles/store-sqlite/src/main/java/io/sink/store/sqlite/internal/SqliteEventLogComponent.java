@@ -4,6 +4,7 @@ import io.sink.api.AckKey;
 import io.sink.api.Event;
 import io.sink.api.InstanceId;
 import io.sink.api.client.ClientInstanceIds;
+import io.sink.api.client.EventLogListener;
 import io.sink.api.client.GroundEventLog;
 import io.sink.api.client.InstanceIdStore;
 import java.nio.file.Path;
@@ -16,12 +17,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -116,6 +120,28 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
     private final JDBCConnectionProvider writeProvider;
     private final JDBCConnectionProvider readProvider;
     private final SqliteEventLog log;
+
+    private final List<EventLogListener> listeners =
+            new CopyOnWriteArrayList<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addListener(EventLogListener listener) {
+        listeners.add(listener);
+    }
+
+    void removeListener(EventLogListener listener) {
+        listeners.remove(listener);
+    }
+
+    private void notifyListeners(long sequence) {
+        for (EventLogListener listener : listeners) {
+            try {
+                listener.appended(this, sequence);
+            } catch (RuntimeException e) {
+                LOG.warn("an event log listener failed", e);
+            }
+        }
+    }
 
     @Activate
     public SqliteEventLogComponent(
@@ -235,13 +261,17 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
 
     @Override
     public long append(Event event) {
-        return log.append(event);
+        long sequence = log.append(event);
+        notifyListeners(sequence);
+        return sequence;
     }
 
     @Override
     public LoggedEvent appendNext(long eventTypeId, long schemaVersion, byte[] key, long timestamp,
             byte[] eventData) {
-        return log.appendNext(eventTypeId, schemaVersion, key, timestamp, eventData);
+        LoggedEvent logged = log.appendNext(eventTypeId, schemaVersion, key, timestamp, eventData);
+        notifyListeners(logged.sequence());
+        return logged;
     }
 
     @Override
