@@ -1,0 +1,55 @@
+package io.sink.api.server;
+
+import io.sink.api.Event;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The server's durable store of events received from clients. An event is identified by its client
+ * and its ack key: storing it again (a client re-sends when an ACK was lost) stores nothing new.
+ */
+@ProviderType
+public interface ReceivedEventStore {
+
+    /** Service property naming the kind of store, e.g. {@code sqlite}; for target filters. */
+    String STORE_TYPE = "sink.store.type";
+
+    /** What {@link #store} did. */
+    enum Outcome {
+        /** The event is new and now durable. */
+        STORED,
+        /** The event was stored before; nothing changed. */
+        DUPLICATE
+    }
+
+    /**
+     * An event as stored.
+     *
+     * @param clientId   who sent it
+     * @param event      the event
+     * @param receivedAt when the server stored it first
+     */
+    record StoredEvent(String clientId, Event event, Instant receivedAt) {
+        public StoredEvent {
+            Objects.requireNonNull(clientId, "clientId");
+            Objects.requireNonNull(event, "event");
+            Objects.requireNonNull(receivedAt, "receivedAt");
+        }
+    }
+
+    /**
+     * Stores an event of a client. The stage completes once the event is durable (or was stored
+     * before), so the caller may ACK it then; it fails when the event cannot be stored. Never blocks
+     * the caller: writes are grouped and committed on the store's own thread.
+     */
+    CompletionStage<Outcome> store(String clientId, Event event);
+
+    /** The latest events stored from {@code clientId}, newest first, at most {@code count}. */
+    List<StoredEvent> latest(String clientId, int count);
+
+    /** How many events are stored from {@code clientId}. */
+    long count(String clientId);
+}
