@@ -1,0 +1,304 @@
+package io.sink.poller.internal;
+
+import io.sink.api.InstanceId;
+import io.sink.api.client.ClientHandler;
+import io.sink.api.client.ClientInstanceIds;
+import io.sink.api.client.EventLogListener;
+import io.sink.api.client.GroundEventLog;
+import io.sink.api.client.InstanceIdStore;
+import io.sink.api.client.SinkClient;
+import io.sink.poller.ParkedEvent;
+import io.sink.poller.PollerService;
+import io.sink.poller.PollerStatus;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poller as a service. It is the client's {@link ClientHandler} (the transport's client binds
+ * it): the instance ids come from the {@link InstanceIdStore}, and the connection going up or down
+ * drives the {@link Poller}. It is also an {@link EventLogListener}, so an event logged is published
+ * at once instead of at the next tick.
+ *
+ * <p>Publish results are taken from the futures that {@link SinkClient#publish} returns (which also
+ * carry failures), so {@link #handleAck} and {@link #handleNack} are left to their defaults.
+ *
+ * <p>All three references are dynamic and greedy: the client and the event log may come, go or be
+ * replaced (by changing {@code eventLog.target}) while the poller runs; the poller notices at its
+ * next run and starts every stream again from the beginning of the new log.
+ */
+@Component(service = {ClientHandler.class, EventLogListener.class, PollerService.class},
+        configurationPid = PollerService.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = PollerComponent.Config.class)
+public final class PollerComponent implements ClientHandler, EventLogListener, PollerService {
+    private static final Logger LOG = LoggerFactory.getLogger(PollerComponent.class);
+    /** The store bound when no configuration says otherwise: any. */
+    public static final String DEFAULT_STORE_TARGET = "(" + GroundEventLog.STORE_TYPE + "=*)";
+
+    @ObjectClassDefinition(name = "Sink poller",
+            description = "Publishes the client's unacknowledged events in order while connected and records "
+                    + "the ACKs.")
+    public @interface Config {
+        @AttributeDefinition(description = "Most events in flight at once (1..4095). 1, as in the original, "
+                + "waits for each ACK before the next event.", min = "1", max = "4095")
+        int window() default 1;
+
+        @AttributeDefinition(description = "Time between polls of the log, in milliseconds (at least 10). The "
+                + "poller also wakes at once when an event is logged or an ACK frees the window.", min = "10")
+        long periodMillis() default 5000;
+
+        @AttributeDefinition(description = "Relative jitter of each period, 0 to below 1 (0.1 = +-10%).")
+        double jitter() default 0.1;
+
+        @AttributeDefinition(description = "Named streams, each name=type[,type...], e.g. readings=1 and "
+                + "config=2,3. Each stream keeps its own order and share of the window, and a NACK parks only "
+                + "its own stream. Types no stream claims go to the default stream.")
+        String[] streams() default {};
+
+        @AttributeDefinition(description = "Name of the stream that takes every event type no other stream "
+                + "claims.")
+        String defaultStream() default "default";
+
+        @AttributeDefinition(description = "Streams to resume: each configuration update that lists a parked "
+                + "stream resumes it (its NACKed events are sent again). Clear it after use.")
+        String[] resume() default {};
+
+        @AttributeDefinition(name = "Event log target", description = "Filter choosing the event log, e.g. "
+                + "(sink.store.type=sqlite). Changing it swaps the log while running.")
+        String eventLog_target() default DEFAULT_STORE_TARGET;
+
+        @AttributeDefinition(name = "Instance id store target", description = "Filter choosing the instance "
+                + "id store, e.g. (sink.store.type=sqlite).")
+        String instanceIdStore_target() default DEFAULT_STORE_TARGET;
+    }
+
+    private final AtomicReference<SinkClient> client = new AtomicReference<>();
+    private final AtomicReference<GroundEventLog> eventLog = new AtomicReference<>();
+    private volatile String eventLogName = "none";
+    private final AtomicReference<InstanceIdStore> instanceIdStore = new AtomicReference<>();
+
+    private ScheduledExecutorService executor;
+    private volatile Poller poller;
+
+    @Reference(name = "client", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindClient(SinkClient c) {
+        client.set(c);
+        wake();
+    }
+
+    void unbindClient(SinkClient c) {
+        client.compareAndSet(c, null);
+        wake();
+    }
+
+    @Reference(name = "eventLog", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = DEFAULT_STORE_TARGET)
+    void bindEventLog(GroundEventLog log, Map<String, Object> properties) {
+        eventLog.set(log);
+        eventLogName = String.valueOf(properties.getOrDefault(GroundEventLog.STORE_TYPE, log.toString()));
+        wake();
+    }
+
+    void unbindEventLog(GroundEventLog log) {
+        if (eventLog.compareAndSet(log, null)) {
+            eventLogName = "none";
+        }
+        wake();
+    }
+
+    @Reference(name = "instanceIdStore", policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = DEFAULT_STORE_TARGET)
+    void bindInstanceIdStore(InstanceIdStore store) {
+        instanceIdStore.set(store);
+    }
+
+    void unbindInstanceIdStore(InstanceIdStore store) {
+        instanceIdStore.compareAndSet(store, null);
+    }
+
+    @Activate
+    void activate(Config config) {
+        PollerSettings settings = settings(config);
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "sink-poller"));
+        pool.setRemoveOnCancelPolicy(true); // cancelled ticks do not pile up in the queue
+        pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // no waiting for the next tick to stop
+        executor = pool;
+        poller = new Poller(settings, client::get, eventLog::get, executor, Clock.systemUTC(), new SecureRandom());
+        poller.start();
+        LOG.info("poller started: window {}, period {} ms, streams {}", settings.window(),
+                settings.period().toMillis(), settings.streamNames());
+    }
+
+    @Modified
+    void modified(Config config) {
+        PollerSettings settings = settings(config);
+        Poller p = poller;
+        if (!settings.equals(p.settings())) {
+            p.reconfigure(settings);
+        }
+        for (String stream : config.resume()) {
+            if (stream != null && !stream.isBlank()) {
+                p.resume(stream.trim()).whenComplete((was, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("configuration {}: resume={} failed: {}", PID, stream, failure.getMessage());
+                    } else if (!was) {
+                        LOG.info("configuration {}: resume={}: the stream is not parked", PID, stream);
+                    }
+                });
+            }
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        Poller p = poller;
+        poller = null;
+        try {
+            p.close();
+        } finally {
+            executor.shutdown();
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("the poller thread did not stop within 10 s; interrupting it");
+                executor.shutdownNow();
+                executor.awaitTermination(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Checks the configuration; messages name the PID and the property. */
+    static PollerSettings settings(Config config) {
+        try {
+            filter("eventLog.target", config.eventLog_target());
+            filter("instanceIdStore.target", config.instanceIdStore_target());
+            PollerSettings settings = new PollerSettings(config.window(), Duration.ofMillis(config.periodMillis()),
+                    config.jitter(), PollerSettings.parseStreams(config.streams()), config.defaultStream());
+            for (String stream : config.resume()) {
+                if (stream != null && !stream.isBlank() && !settings.streamNames().contains(stream.trim())) {
+                    throw new IllegalArgumentException("resume: there is no stream '" + stream.trim()
+                            + "'; the streams are " + String.join(", ", settings.streamNames()));
+                }
+            }
+            return settings;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("configuration " + PID + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void filter(String property, String filter) {
+        try {
+            FrameworkUtil.createFilter(filter);
+        } catch (InvalidSyntaxException | NullPointerException e) {
+            throw new IllegalArgumentException(property + " is not a valid filter: '" + filter + "'", e);
+        }
+    }
+
+    private void wake() {
+        Poller p = poller;
+        if (p != null) {
+            p.wake();
+        }
+    }
+
+    // ------------------------------------------------------------------ ClientHandler
+
+    @Override
+    public ClientInstanceIds instanceIds() {
+        return idStore().instanceIds();
+    }
+
+    @Override
+    public void serverInstanceIdReceived(InstanceId serverInstanceId) {
+        idStore().storeServerInstanceId(serverInstanceId);
+    }
+
+    private InstanceIdStore idStore() {
+        InstanceIdStore store = instanceIdStore.get();
+        if (store == null) {
+            throw new IllegalStateException("no instance id store is available");
+        }
+        return store;
+    }
+
+    @Override
+    public void connectionUp(String peer) {
+        Poller p = poller;
+        if (p != null) {
+            p.connectionUp(peer);
+        }
+    }
+
+    @Override
+    public void connectionDown(String reason) {
+        Poller p = poller;
+        if (p != null) {
+            p.connectionDown(reason);
+        }
+    }
+
+    // ------------------------------------------------------------------ EventLogListener
+
+    @Override
+    public void appended(GroundEventLog log, long lastSequence) {
+        Poller p = poller;
+        if (p != null && log == eventLog.get()) {
+            p.eventsAppended();
+        }
+    }
+
+    // ------------------------------------------------------------------ PollerService
+
+    @Override
+    public PollerStatus status() {
+        Optional<ClientInstanceIds> ids;
+        try {
+            InstanceIdStore store = instanceIdStore.get();
+            ids = store == null ? Optional.empty() : Optional.of(store.instanceIds());
+        } catch (RuntimeException e) {
+            LOG.debug("cannot read the instance ids for the status", e);
+            ids = Optional.empty();
+        }
+        return running().status(ids, eventLogName);
+    }
+
+    @Override
+    public List<ParkedEvent> nacks() {
+        return running().nacks();
+    }
+
+    @Override
+    public boolean resume(String stream) {
+        return running().resumeAndWait(stream);
+    }
+
+    private Poller running() {
+        Poller p = poller;
+        if (p == null) {
+            throw new IllegalStateException("the poller is stopped");
+        }
+        return p;
+    }
+}

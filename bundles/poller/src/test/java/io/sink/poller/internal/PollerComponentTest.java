@@ -1,0 +1,152 @@
+package io.sink.poller.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sink.api.AckKey;
+import io.sink.api.InstanceId;
+import io.sink.api.Nack;
+import io.sink.api.client.GroundEventLog;
+import io.sink.poller.PollerStatus;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The component without a framework: references bound by hand as SCR would. */
+class PollerComponentTest {
+    private final PollerComponent component = new PollerComponent();
+    private final FakeClient client = new FakeClient();
+    private final CountingLog log = new CountingLog(1000).listener(component::appended);
+    private boolean active;
+
+    private void activate(TestConfig config) {
+        component.bindInstanceIdStore(log);
+        component.bindEventLog(log, Map.of(GroundEventLog.STORE_TYPE, "memory"));
+        component.bindClient(client);
+        component.activate(config);
+        active = true;
+    }
+
+    @AfterEach
+    void deactivate() throws Exception {
+        if (active) {
+            component.deactivate();
+        }
+        assertThat(client.violations).isEmpty();
+    }
+
+    @Test
+    void itIsTheClientHandlerBackedByTheInstanceIdStore() throws Exception {
+        activate(new TestConfig());
+        var ids = component.instanceIds();
+        assertThat(ids.server()).isEmpty();
+        component.serverInstanceIdReceived(new InstanceId(777));
+        assertThat(component.instanceIds().server()).contains(new InstanceId(777));
+        assertThat(component.instanceIds().client()).isEqualTo(ids.client());
+        assertThat(log.instanceIds()).isEqualTo(component.instanceIds());
+    }
+
+    @Test
+    void withoutAnInstanceIdStoreTheHandshakeFailsClearly() {
+        activate(new TestConfig());
+        component.unbindInstanceIdStore(log);
+        assertThatThrownBy(component::instanceIds).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no instance id store");
+    }
+
+    @Test
+    void connectionAndAppendsDriveThePoller() {
+        activate(new TestConfig().window(1).period(3_600_000));
+        client.connected = true;
+        component.connectionUp("fake:4000");
+        AckKey a = log.appendNext(1, 1, "a".getBytes(), 1, new byte[0]).event().ackKey();
+        Await.until("published", () -> client.published.size() == 1);
+        client.ack(a);
+        Await.until("drained", () -> log.queueSize() == 0);
+
+        PollerStatus status = component.status();
+        assertThat(status.connected()).isTrue();
+        assertThat(status.server()).isEqualTo("fake:4000");
+        assertThat(status.eventLog()).isEqualTo("memory");
+        assertThat(status.instanceIds()).contains(log.instanceIds());
+        assertThat(status.window()).isEqualTo(1);
+        assertThat(status.streams()).hasSize(1);
+        assertThat(status.streams().get(0).queued()).isZero();
+        assertThat(status.toString()).contains("connected      true").contains("default (all types)");
+    }
+
+    @Test
+    void resumeByConfigurationAndByCall() {
+        activate(new TestConfig().streams("config=2").period(3_600_000));
+        client.connected = true;
+        component.connectionUp("fake:4000");
+        AckKey bad = log.appendNext(2, 1, "bad".getBytes(), 1, new byte[0]).event().ackKey();
+        Await.until("published", () -> client.published.size() == 1);
+        client.nack(bad, Nack.of("E1", "no"));
+        Await.until("parked", () -> !component.nacks().isEmpty());
+
+        component.modified(new TestConfig().streams("config=2").period(3_600_000).resume("config"));
+        Await.until("sent again", () -> client.published.size() == 2);
+        client.nack(bad, Nack.of("E1", "still no"));
+        Await.until("parked again", () -> !component.nacks().isEmpty());
+        assertThat(component.nacks().get(0).nack().humanMessage()).isEqualTo("still no");
+
+        assertThat(component.resume("config")).isTrue();
+        Await.until("sent a third time", () -> client.published.size() == 3);
+        client.ack(bad);
+        Await.until("drained", () -> log.queueSize() == 0);
+        assertThat(component.resume("config")).isFalse();
+        assertThat(component.resume("default")).isFalse();
+        assertThatThrownBy(() -> component.resume("x")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void modifiedChangesTheWindowWithoutARestart() {
+        activate(new TestConfig().window(1).period(3_600_000));
+        for (int i = 0; i < 5; i++) {
+            log.appendNext(1, 1, ("k" + i).getBytes(), 1, new byte[0]);
+        }
+        client.connected = true;
+        component.connectionUp("fake:4000");
+        Await.until("one published", () -> client.published.size() == 1);
+        component.modified(new TestConfig().window(3).period(3_600_000));
+        Await.until("three in flight", () -> client.inFlightCount() == 3);
+        assertThat(component.status().window()).isEqualTo(3);
+        client.ackAll();
+    }
+
+    @Test
+    void aSwappedEventLogIsUsedAtOnce() {
+        activate(new TestConfig().window(10).period(3_600_000));
+        client.connected = true;
+        component.connectionUp("fake:4000");
+        CountingLog other = new CountingLog(100).listener(component::appended);
+        // greedy replacement: SCR binds the new service, then unbinds the old one
+        component.bindEventLog(other, Map.of(GroundEventLog.STORE_TYPE, "other"));
+        component.unbindEventLog(log);
+        AckKey x = other.appendNext(1, 1, "x".getBytes(), 1, new byte[0]).event().ackKey();
+        log.appendNext(1, 1, "old".getBytes(), 1, new byte[0]);
+        Await.until("x published", () -> client.published.size() == 1);
+        assertThat(client.published.get(0).ackKey()).isEqualTo(x);
+        assertThat(component.status().eventLog()).isEqualTo("other");
+        client.ack(x);
+        Await.until("drained", () -> other.queueSize() == 0);
+        assertThat(log.queueSize()).as("the old log is left alone").isEqualTo(1);
+    }
+
+    @Test
+    void badConfigurationNamesThePidAndProperty() {
+        assertThatThrownBy(() -> PollerComponent.settings(new TestConfig().window(0)))
+                .hasMessageContaining("configuration io.sink.poller: window");
+        TestConfig badTarget = new TestConfig();
+        badTarget.eventLogTarget = "(sink.store.type=memory";
+        assertThatThrownBy(() -> PollerComponent.settings(badTarget))
+                .hasMessageContaining("configuration io.sink.poller: eventLog.target is not a valid filter");
+        assertThatThrownBy(() -> PollerComponent.settings(new TestConfig().resume("nope")))
+                .hasMessageContaining("resume: there is no stream 'nope'; the streams are default");
+        assertThat(PollerComponent.settings(new TestConfig().streams("readings=1").resume("readings")).window())
+                .isEqualTo(1);
+        assertThat(List.of(new TestConfig().periodMillis)).containsExactly(5000L);
+    }
+}

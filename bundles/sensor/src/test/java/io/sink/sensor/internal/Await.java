@@ -1,0 +1,23 @@
+package io.sink.sensor.internal;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/** Waits for a condition with a deadline; fails with the description when it does not hold in time. */
+final class Await {
+    private Await() {
+    }
+
+    static void until(String description, BooleanSupplier condition) {
+        Duration timeout = Duration.ofSeconds(20);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + description);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+}
