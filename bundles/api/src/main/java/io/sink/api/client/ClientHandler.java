@@ -31,7 +31,10 @@ public interface ClientHandler {
     default void connectionUp(String peer) {
     }
 
-    /** The connection went down or was refused; everything in flight will be sent again. */
+    /**
+     * The connection went down. Every publish that was in flight on it has completed (with
+     * {@link io.sink.api.PublishResult.Failed}) before this is called: those events must be sent again.
+     */
     default void connectionDown(String reason) {
     }
 

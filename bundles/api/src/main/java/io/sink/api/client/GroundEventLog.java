@@ -18,6 +18,12 @@ public interface GroundEventLog {
     /** Service property naming the kind of store, e.g. {@code sqlite}; for target filters. */
     String STORE_TYPE = "sink.store.type";
 
+    /**
+     * Service property, {@code false} for a store that keeps nothing across a restart (e.g. in memory);
+     * absent or {@code true} for a durable store.
+     */
+    String DURABLE = "sink.store.durable";
+
     /** An event in the log with its position: events are delivered in increasing sequence. */
     record LoggedEvent(long sequence, Event event) {
     }
