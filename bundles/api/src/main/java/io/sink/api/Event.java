@@ -20,17 +20,31 @@ public final class Event {
     private final byte[] eventData;
 
     public Event(long eventTypeId, long schemaVersion, byte[] key, long offset, long timestamp, byte[] eventData) {
+        this(eventTypeId, schemaVersion, Objects.requireNonNull(key, "key"), 0, key.length, offset, timestamp,
+                Objects.requireNonNull(eventData, "event_data"), 0, eventData.length);
+    }
+
+    /**
+     * An event whose key and data are copied from ranges of larger arrays, e.g. straight from a
+     * received frame: each is copied once.
+     *
+     * @throws IndexOutOfBoundsException when a range is not within its array
+     */
+    public Event(long eventTypeId, long schemaVersion, byte[] key, int keyOffset, int keyLength, long offset,
+            long timestamp, byte[] eventData, int dataOffset, int dataLength) {
         this.eventTypeId = Limits.requireNonNegative("event_type_id", eventTypeId);
         this.schemaVersion = Limits.requireNonNegative("schema_version", schemaVersion);
-        this.key = Objects.requireNonNull(key, "key").clone();
+        Objects.checkFromIndexSize(keyOffset, keyLength, Objects.requireNonNull(key, "key").length);
+        Objects.checkFromIndexSize(dataOffset, dataLength, Objects.requireNonNull(eventData, "event_data").length);
+        this.key = Arrays.copyOfRange(key, keyOffset, keyOffset + keyLength);
         this.offset = Limits.requireNonNegative("offset", offset);
         this.timestamp = Limits.requireNonNegative("timestamp", timestamp);
-        this.eventData = Objects.requireNonNull(eventData, "event_data").clone();
+        this.eventData = Arrays.copyOfRange(eventData, dataOffset, dataOffset + dataLength);
         int size = publishPayloadSize();
         if (size > Limits.MAX_PUBLISH_PAYLOAD) {
             throw new IllegalArgumentException("event is too large for one frame: its PUBLISH payload would be "
-                    + size + " bytes, at most " + Limits.MAX_PUBLISH_PAYLOAD + " fit (key " + key.length
-                    + " bytes, event_data " + eventData.length + " bytes)");
+                    + size + " bytes, at most " + Limits.MAX_PUBLISH_PAYLOAD + " fit (key " + keyLength
+                    + " bytes, event_data " + dataLength + " bytes)");
         }
     }
 

@@ -42,6 +42,17 @@ class ValuesTest {
     }
 
     @Test
+    void eventFromSlicesCopiesOnlyTheRanges() {
+        byte[] frame = {9, 'k', 'e', 'y', 9, 1, 2, 9};
+        Event event = new Event(1, 1, frame, 1, 3, 5, 6, frame, 5, 2);
+        frame[1] = 'x';
+        assertThat(event).isEqualTo(new Event(1, 1, "key".getBytes(java.nio.charset.StandardCharsets.UTF_8), 5, 6,
+                new byte[] {1, 2}));
+        assertThatThrownBy(() -> new Event(1, 1, frame, 6, 3, 5, 6, frame, 0, 0))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
     void ackKeyIdentifiesAnEventByTypeKeyAndOffset() {
         Event a = Event.of(1, 1, "kitchen", 3, 100, new byte[] {1});
         Event b = Event.of(1, 2, "kitchen", 3, 200, new byte[] {2});

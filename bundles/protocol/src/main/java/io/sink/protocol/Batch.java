@@ -275,7 +275,12 @@ public final class Batch {
             System.arraycopy(body, dataAt, data, 0, dataLength);
             keyAt += keyLength;
             dataAt += dataLength;
-            events.add(new Event(type, schema, key, offsets[i], timestamps[i], data));
+            try {
+                events.add(new Event(type, schema, key, offsets[i], timestamps[i], data));
+            } catch (IllegalArgumentException e) {
+                // Not expected (every field and the size are checked above): never let it out.
+                throw new ProtocolException(Kind.VALUE_OUT_OF_RANGE, "batch event " + i + ": " + e.getMessage());
+            }
         }
         return Collections.unmodifiableList(events);
     }

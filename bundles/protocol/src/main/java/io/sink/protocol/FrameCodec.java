@@ -35,7 +35,9 @@ public final class FrameCodec {
     /** Bytes of {@code frame} without the length prefix (1..65535). */
     public static int encodedSize(Frame frame) {
         if (frame instanceof PublishFrame publish) {
-            return 2 + publish.payloadSize();
+            // Field reads only: the hot path passes the event, not the frame, to what may not inline.
+            byte[] payload = publish.payloadField();
+            return 2 + (payload == null ? publish.eventField().publishPayloadSize() : payload.length);
         }
         return encodedSizeOther(frame);
     }
@@ -81,7 +83,12 @@ public final class FrameCodec {
         // The hot path first and small, so that it inlines into the caller.
         if (frame instanceof PublishFrame publish) {
             header(dst, off, 4, publish.messageId());
-            return publish.writePayload(dst, off + 2);
+            byte[] payload = publish.payloadField();
+            if (payload == null) {
+                return PublishPayload.encode(publish.eventField(), dst, off + 2);
+            }
+            System.arraycopy(payload, 0, dst, off + 2, payload.length);
+            return off + 2 + payload.length;
         }
         return writeOther(frame, dst, off);
     }

@@ -68,6 +68,11 @@ public final class NackPayload {
             throw new ProtocolException(Kind.FRAME_TOO_LARGE, "NACK payload is " + len + " bytes, at most "
                     + Limits.MAX_PUBLISH_PAYLOAD + " are accepted");
         }
-        return new Nack(machine, human);
+        try {
+            return new Nack(machine, human);
+        } catch (IllegalArgumentException e) {
+            // Not expected (the size is checked above): never let it out.
+            throw new ProtocolException(Kind.FRAME_TOO_LARGE, "NACK payload: " + e.getMessage());
+        }
     }
 }

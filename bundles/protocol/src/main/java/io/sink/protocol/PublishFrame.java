@@ -4,6 +4,7 @@ import io.sink.api.Event;
 import io.sink.api.Limits;
 import io.sink.protocol.internal.Checks;
 import io.sink.protocol.internal.Hex;
+import io.sink.protocol.internal.Reader;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -54,17 +55,33 @@ public final class PublishFrame implements Frame {
         return decoded(messageId, payload, 0, payload.length);
     }
 
-    /** The frame for a received payload; {@code len <= MAX_PUBLISH_PAYLOAD} is the caller's job. */
+    /**
+     * The frame for the PUBLISH payload in {@code src[off, off+len)} ({@code len} at most 65,533).
+     * On the normal path the event is built straight from {@code src} and no copy of the payload is
+     * kept; the payload is copied only when it is not the event's own encoding (non-minimal varints)
+     * or not an event at all.
+     */
     static PublishFrame decoded(int messageId, byte[] src, int off, int len) {
+        Reader r = PublishPayload.reader(src, off, len);
         Event event;
         try {
-            event = PublishPayload.decode(src, off, len);
+            event = PublishPayload.decode(r, src);
         } catch (ProtocolException e) {
             // Reported again, from the kept bytes, by event(): the frame level accepts it as the original does.
-            return new PublishFrame(messageId, null, Arrays.copyOfRange(src, off, off + len));
+            event = null;
         }
-        return new PublishFrame(messageId, event,
-                len == event.publishPayloadSize() ? null : Arrays.copyOfRange(src, off, off + len));
+        byte[] payload = event != null && !r.sawNonMinimalVarint() ? null : Arrays.copyOfRange(src, off, off + len);
+        return new PublishFrame(messageId, event, payload);
+    }
+
+    /** The event, or null; for the codec. */
+    Event eventField() {
+        return event;
+    }
+
+    /** The payload when it is not the event's own encoding, else null; for the codec. */
+    byte[] payloadField() {
+        return payload;
     }
 
     @Override
@@ -98,14 +115,6 @@ public final class PublishFrame implements Frame {
 
     public int payloadSize() {
         return payload != null ? payload.length : event.publishPayloadSize();
-    }
-
-    int writePayload(byte[] dst, int off) {
-        if (payload != null) {
-            System.arraycopy(payload, 0, dst, off, payload.length);
-            return off + payload.length;
-        }
-        return PublishPayload.encode(event, dst, off);
     }
 
     /** Equal when the message ids and the payload bytes are. */

@@ -59,7 +59,15 @@ public final class PublishPayload {
             throw new ProtocolException(Kind.FRAME_TOO_LARGE, "PUBLISH payload is " + len + " bytes, at most "
                     + Limits.MAX_PUBLISH_PAYLOAD + " fit in one frame");
         }
-        Reader r = new Reader(src, off, len, Kind.MALFORMED_FRAME, "PUBLISH payload");
+        return decode(reader(src, off, len), src);
+    }
+
+    static Reader reader(byte[] src, int off, int len) {
+        return new Reader(src, off, len, Kind.MALFORMED_FRAME, "PUBLISH payload");
+    }
+
+    /** Decodes the event filling what is left of {@code r}, a reader over {@code src}; no range checks. */
+    static Event decode(Reader r, byte[] src) throws ProtocolException {
         long eventTypeId = r.varint63("event_type_id");
         long schemaVersion = r.varint63("schema_version");
         int keyLength = r.length("key");
@@ -69,11 +77,12 @@ public final class PublishPayload {
         int dataLength = r.length("event_data");
         int dataStart = r.skip(dataLength, "event_data");
         r.expectEnd("event_data");
-        byte[] key = new byte[keyLength];
-        System.arraycopy(src, keyStart, key, 0, keyLength);
-        byte[] data = new byte[dataLength];
-        System.arraycopy(src, dataStart, data, 0, dataLength);
-        // Cannot throw: every number is checked non-negative above, and the payload fits a frame.
-        return new Event(eventTypeId, schemaVersion, key, offset, timestamp, data);
+        try {
+            return new Event(eventTypeId, schemaVersion, src, keyStart, keyLength, offset, timestamp, src, dataStart,
+                    dataLength);
+        } catch (IllegalArgumentException e) {
+            // Not expected (the numbers are checked above and the payload fits a frame): never let it out.
+            throw new ProtocolException(Kind.VALUE_OUT_OF_RANGE, "PUBLISH payload: " + e.getMessage());
+        }
     }
 }

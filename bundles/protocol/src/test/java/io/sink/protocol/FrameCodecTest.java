@@ -132,6 +132,21 @@ class FrameCodecTest {
     }
 
     @Test
+    void aPublishWithNonMinimalVarintsKeepsItsBytesAsReceived() throws ProtocolException {
+        // event_type_id 1 as ten bytes (the tenth a zero group), then schema 1, key "k", offset 1,
+        // timestamp 0, empty data; and the same with a two-byte zero as timestamp
+        for (String hex : new String[] {"81808080808080808000" + "01016b01" + "0000", "0101016b01" + "8000" + "00"}) {
+            byte[] payload = hex(hex);
+            PublishFrame frame = PublishFrame.ofPayload(3, payload);
+            assertThat(frame.payload()).isEqualTo(payload);
+            assertThat(frame.payloadSize()).isEqualTo(payload.length);
+            assertThat(FrameCodec.encode(frame)).hasSize(2 + payload.length).endsWith(payload);
+            assertThat(frame.event()).isEqualTo(Event.of(1, 1, "k", 1, 0, new byte[0]));
+            assertThat(frame).isNotEqualTo(PublishFrame.of(3, frame.event()));
+        }
+    }
+
+    @Test
     void connectionResponsesCarryTheirData() throws ProtocolException {
         ConnectionResponseFrame hello = (ConnectionResponseFrame) FrameCodec.decode(hex("11ffffffff"));
         assertThat(hello.serverInstanceId()).contains(new InstanceId(Limits.MAX_INSTANCE_ID));

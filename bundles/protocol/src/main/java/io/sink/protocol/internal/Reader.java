@@ -17,6 +17,7 @@ public final class Reader {
     private final Kind malformed;
     private final String what;
     private int pos;
+    private boolean nonMinimal;
 
     /**
      * @param malformed the kind reported for structural errors
@@ -44,6 +45,11 @@ public final class Reader {
 
     public byte[] buffer() {
         return buf;
+    }
+
+    /** Whether a varint read so far was longer than it needed to be (allowed, but not canonical). */
+    public boolean sawNonMinimalVarint() {
+        return nonMinimal;
     }
 
     public int u8(String field) throws ProtocolException {
@@ -95,6 +101,8 @@ public final class Reader {
             int b = buf[p++];
             result |= (long) (b & 0x7f) << shift;
             if (b >= 0) {
+                // Past the first byte (it had the continuation bit), a final zero group is padding.
+                nonMinimal |= b == 0;
                 pos = p;
                 return result;
             }
@@ -119,6 +127,8 @@ public final class Reader {
                     overflow = true;
                 }
                 result |= (long) (group & 1) << 63;
+                // The tenth byte is minimal only as the last one, carrying bit 63.
+                nonMinimal |= group != 1 || b < 0;
                 first = false;
             } else if (group != 0) {
                 overflow = true;
