@@ -1,21 +1,18 @@
 package io.sink.store.sqlite.internal;
 
+import io.sink.sqlite.Migration;
+import io.sink.sqlite.Migrations;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 
 /**
- * The event log's schema as an ordered list of migrations. The version reached is kept in SQLite's
- * {@code PRAGMA user_version}; a database is brought from its version to {@link #CURRENT_VERSION}
- * in one transaction, so it is never left half migrated. Migrations are only ever appended.
+ * The event log's schema as an ordered list of migrations, run by {@link Migrations}: the version
+ * reached is kept in SQLite's {@code PRAGMA user_version}; a database is brought from its version to
+ * {@link #CURRENT_VERSION} in one transaction, so it is never left half migrated. Migrations are only
+ * ever appended.
  */
 public final class Schema {
-
-    /** One step of the schema: applied to a database at {@code version - 1}. */
-    public record Migration(int version, String description, List<String> statements) {
-    }
 
     /** The migrations, in order; migration {@code i} brings a database to version {@code i + 1}. */
     public static final List<Migration> MIGRATIONS = List.of(
@@ -83,14 +80,15 @@ public final class Schema {
     /** The version this code reads and writes. */
     public static final int CURRENT_VERSION = MIGRATIONS.size();
 
+    /** The runner of {@link #MIGRATIONS}. */
+    public static final Migrations RUNNER = new Migrations("event log", MIGRATIONS);
+
     private Schema() {
     }
 
     /** The database's schema version ({@code PRAGMA user_version}; 0 for a new database). */
     public static int version(Connection connection) throws SQLException {
-        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-            return rs.next() ? rs.getInt(1) : 0;
-        }
+        return Migrations.version(connection);
     }
 
     /**
@@ -100,24 +98,6 @@ public final class Schema {
      * @throws SQLException when the database has a newer schema than this code knows
      */
     public static int migrate(Connection connection, int target, String databaseName) throws SQLException {
-        if (target < 0 || target > CURRENT_VERSION) {
-            throw new IllegalArgumentException("schema version must be between 0 and " + CURRENT_VERSION + ", got "
-                    + target);
-        }
-        int found = version(connection);
-        if (found > CURRENT_VERSION) {
-            throw new SQLException("the event log " + databaseName + " has schema version " + found
-                    + ", written by a newer version of this bundle; this one knows versions up to " + CURRENT_VERSION);
-        }
-        try (Statement s = connection.createStatement()) {
-            for (Migration m : MIGRATIONS.subList(found, Math.max(found, target))) {
-                for (String sql : m.statements()) {
-                    s.execute(sql);
-                }
-                // user_version lives in the database header, written by this same transaction
-                s.execute("PRAGMA user_version = " + m.version());
-            }
-        }
-        return found;
+        return RUNNER.migrate(connection, target, databaseName);
     }
 }

@@ -7,17 +7,16 @@ import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.EventLogFullException;
 import io.sink.api.client.GroundEventLog;
 import io.sink.api.client.InstanceIdStore;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.sink.sqlite.GroupCommitWriter;
+import io.sink.sqlite.SqlExecutor;
+import io.sink.sqlite.SqlWork;
+import io.sink.sqlite.SqliteDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -27,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -37,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * The client's event log and instance ids in one SQLite database.
  *
  * <p>Every write (append, acknowledgement, instance id, migration, retention) runs on the one
- * thread of a {@link GroupCommitWriter}, so SQLite never sees two writers and nothing waits on a
+ * thread of a {@link GroupCommitWriter} (of the shared {@link SqliteDatabase}), so SQLite never sees two writers and nothing waits on a
  * lock; concurrent writes are committed together and each call returns after the commit that holds
  * its write. Reads run on the caller's thread on a reader connection.
  *
@@ -49,25 +47,28 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
     private static final Logger LOG = LoggerFactory.getLogger(SqliteEventLog.class);
     static final String CLIENT_INSTANCE_ID = "client";
     static final String SERVER_INSTANCE_ID = "server";
+    /** What this database is, in messages. */
+    static final String KIND = "event log";
 
     private final SqlExecutor sql;
     private final StoreSettings settings;
     private final Clock clock;
     private final RandomGenerator random;
     private final String name;
+    private final SqliteDatabase database;
     private final GroupCommitWriter writer;
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong retentionTransactions = new AtomicLong();
     private final AtomicLong retentionDeleted = new AtomicLong();
     private volatile ScheduledFuture<?> retentionTask;
 
-    private SqliteEventLog(SqlExecutor sql, StoreSettings settings, Clock clock, RandomGenerator random) {
-        this.sql = sql;
+    private SqliteEventLog(SqliteDatabase database, StoreSettings settings, Clock clock, RandomGenerator random) {
+        this.database = database;
+        this.sql = database.sql();
         this.settings = settings;
         this.clock = clock;
         this.random = random;
         this.name = settings.path().toString();
-        this.writer = new GroupCommitWriter(sql, name, settings.maxWritesPerTransaction());
+        this.writer = database.writer();
     }
 
     /**
@@ -82,11 +83,11 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(random, "random");
-        prepareDirectory(settings.path());
-        SqliteEventLog log = new SqliteEventLog(sql, settings, clock, random);
+        SqliteDatabase database = SqliteDatabase.open(sql, settings.sqlite(), KIND, Schema.RUNNER);
+        SqliteEventLog log = new SqliteEventLog(database, settings, clock, random);
         try {
-            log.initialize();
             log.startRetention();
+            LOG.info("event log {} open ({})", log.name, settings);
             return log;
         } catch (RuntimeException | Error e) {
             log.close();
@@ -96,71 +97,7 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
 
     /** Creates the parent directories of {@code file} and checks that SQLite can write there. */
     public static void prepareDirectory(Path file) {
-        Path dir = file.getParent();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException | SecurityException e) {
-            throw new IllegalStateException("cannot create the directory " + dir + " for the event log database "
-                    + file.getFileName() + " (configuration property path): " + e, e);
-        }
-        if (!Files.isWritable(dir)) {
-            throw new IllegalStateException("the directory " + dir + " of the event log database is not writable;"
-                    + " SQLite writes its journal files beside " + file.getFileName() + " (configuration property path)");
-        }
-        if (Files.exists(file) && (!Files.isRegularFile(file) || !Files.isWritable(file))) {
-            throw new IllegalStateException("the event log database " + file
-                    + " is not a writable file (configuration property path)");
-        }
-    }
-
-    private void initialize() {
-        String wanted = settings.journalMode().name();
-        String mode = onWriterThread(() -> sql.writeWithoutTransaction(c -> {
-            try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("PRAGMA journal_mode = " + wanted)) {
-                return rs.next() ? rs.getString(1) : "";
-            }
-        }), "setting the journal mode");
-        if (!wanted.equalsIgnoreCase(mode)) {
-            throw new IllegalStateException("journalMode=" + wanted + " could not be set on the event log " + name
-                    + ": SQLite keeps it in " + mode.toUpperCase(Locale.ROOT) + " mode"
-                    + (settings.journalMode() == StoreSettings.JournalMode.WAL
-                            ? " (the file system may not support WAL; configure journalMode=DELETE)"
-                            : " (another process may have the database open)"));
-        }
-        int before = writer.write(c -> Schema.migrate(c, Schema.CURRENT_VERSION, name));
-        if (before != Schema.CURRENT_VERSION) {
-            LOG.info("event log {}: schema migrated from version {} to {}", name, before, Schema.CURRENT_VERSION);
-        }
-        if (settings.synchronous() == StoreSettings.Synchronous.OFF) {
-            LOG.warn("event log {}: synchronous=OFF, writes are not durable: a crash or power loss can lose them",
-                    name);
-        }
-        LOG.info("event log {} open ({})", name, settings);
-    }
-
-    private interface SqlCall<T> {
-        T call() throws SQLException;
-    }
-
-    private <T> T onWriterThread(SqlCall<T> work, String what) {
-        CompletableFuture<T> done = new CompletableFuture<>();
-        writer.execute(() -> {
-            try {
-                done.complete(work.call());
-            } catch (SQLException | RuntimeException e) {
-                done.completeExceptionally(e);
-            }
-        });
-        try {
-            return done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while " + what + " of the event log " + name, e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(what + " of the event log " + name + " failed: " + e.getCause().getMessage(),
-                    e.getCause());
-        }
+        SqliteDatabase.prepareDirectory(file, KIND);
     }
 
     private void startRetention() {
@@ -417,31 +354,24 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
     }
 
     private <T> T read(String what, SqlWork<T> work) {
-        requireOpen();
-        try {
-            return sql.read(work);
-        } catch (SQLException e) {
-            throw new IllegalStateException("event log " + name + ": " + what + " failed: " + e.getMessage(), e);
-        }
+        return database.read(what, work);
     }
 
     private void requireOpen() {
-        if (closed.get()) {
-            throw new IllegalStateException("event log " + name + " is closed");
-        }
+        database.requireOpen();
     }
 
     /** Stops retention, commits the writes already queued and stops the writer thread. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (database.isClosed()) {
             return;
         }
         ScheduledFuture<?> task = retentionTask;
         if (task != null) {
             task.cancel(false);
         }
-        writer.close();
+        database.close();
         LOG.info("event log {} closed", name);
     }
 }

@@ -7,14 +7,14 @@ import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.EventLogListener;
 import io.sink.api.client.GroundEventLog;
 import io.sink.api.client.InstanceIdStore;
+import io.sink.sqlite.AriesSqlitePools;
+import io.sink.sqlite.DataDirectory;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,7 +31,6 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.transaction.control.TransactionControl;
-import org.osgi.service.transaction.control.jdbc.JDBCConnectionProvider;
 import org.osgi.service.transaction.control.jdbc.JDBCConnectionProviderFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +39,9 @@ import org.slf4j.LoggerFactory;
  * The SQLite event log as a service: wires the OSGi JDBC service (pax-jdbc-sqlite's
  * {@link DataSourceFactory}) and Aries transaction control to a {@link SqliteEventLog}.
  *
- * <p>Two connection pools come from the {@link JDBCConnectionProviderFactory}: the writer's, of
- * exactly one connection, and the readers'. Both open sqlite-jdbc connections through the driver
- * with the configured pragmas.
+ * <p>Two connection pools come from the {@link JDBCConnectionProviderFactory} (see
+ * {@link AriesSqlitePools}): the writer's, of exactly one connection, and the readers'. Both open
+ * sqlite-jdbc connections through the driver with the configured pragmas.
  */
 @Component(service = {GroundEventLog.class, InstanceIdStore.class},
         property = GroundEventLog.STORE_TYPE + "=" + SqliteEventLogComponent.STORE_TYPE,
@@ -56,9 +55,9 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
     /** Value of {@link GroundEventLog#STORE_TYPE} for this store. */
     public static final String STORE_TYPE = "sqlite";
     /** Framework property: the directory that relative database paths are resolved against. */
-    public static final String DATA_DIR_PROPERTY = "sink.data.dir";
+    public static final String DATA_DIR_PROPERTY = DataDirectory.PROPERTY;
     /** Where relative paths go when {@value #DATA_DIR_PROPERTY} is not set (under the working directory). */
-    public static final String DEFAULT_DATA_DIR = "data";
+    public static final String DEFAULT_DATA_DIR = DataDirectory.DEFAULT;
 
     @ObjectClassDefinition(name = "Sink SQLite event log",
             description = "The client's durable event log and instance ids in a SQLite database.")
@@ -116,9 +115,7 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
         int readConnections() default 4;
     }
 
-    private final JDBCConnectionProviderFactory providerFactory;
-    private final JDBCConnectionProvider writeProvider;
-    private final JDBCConnectionProvider readProvider;
+    private final AriesSqlitePools pools;
     private final SqliteEventLog log;
 
     private final List<EventLogListener> listeners =
@@ -154,59 +151,14 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
         StoreSettings settings = settings(config, dataDirectory(context));
         // the pools open a first connection at once: the directory must be there before them
         SqliteEventLog.prepareDirectory(settings.path());
-        this.providerFactory = providerFactory;
-        JDBCConnectionProvider writer = null;
-        JDBCConnectionProvider readers = null;
+        this.pools = AriesSqlitePools.open(dataSourceFactory, transactionControl, providerFactory, settings.sqlite(),
+                SqliteEventLog.KIND);
         try {
-            writer = provider(dataSourceFactory, settings, true, 1);
-            readers = provider(dataSourceFactory, settings, false, settings.readConnections());
-            this.writeProvider = writer;
-            this.readProvider = readers;
-            this.log = SqliteEventLog.open(new AriesSqlExecutor(transactionControl, writeProvider, readProvider),
-                    settings, Clock.systemUTC(), new SecureRandom());
+            this.log = SqliteEventLog.open(pools.executor(), settings, Clock.systemUTC(), new SecureRandom());
         } catch (RuntimeException | Error e) {
-            if (writer != null) {
-                release(writer);
-            }
-            if (readers != null) {
-                release(readers);
-            }
+            pools.close();
             throw e;
         }
-    }
-
-    private JDBCConnectionProvider provider(DataSourceFactory dataSourceFactory, StoreSettings settings,
-            boolean forWriter, int connections) {
-        try {
-            return providerFactory.getProviderFor(dataSourceFactory, settings.jdbcProperties(forWriter),
-                    poolProperties(connections));
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot open the event log database " + settings.path() + " for "
-                    + (forWriter ? "writing" : "reading") + ": " + rootMessage(e), e);
-        }
-    }
-
-    /** Aries resource provider properties for a pool of at most {@code connections} connections. */
-    static Map<String, Object> poolProperties(int connections) {
-        Map<String, Object> pool = new HashMap<>();
-        // through Driver.connect, so that sqlite-jdbc sees the pragmas (pax-jdbc-sqlite's createDataSource
-        // keeps only the URL)
-        pool.put(JDBCConnectionProviderFactory.USE_DRIVER, true);
-        pool.put(JDBCConnectionProviderFactory.CONNECTION_POOLING_ENABLED, true);
-        pool.put(JDBCConnectionProviderFactory.MIN_CONNECTIONS, 1);
-        pool.put(JDBCConnectionProviderFactory.MAX_CONNECTIONS, connections);
-        if (connections == 1) {
-            pool.put(JDBCConnectionProviderFactory.IDLE_TIMEOUT, 0L); // a fixed pool: no idle eviction
-        }
-        return pool;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + root.getMessage();
     }
 
     /** Validates the configuration; messages name the property. */
@@ -235,23 +187,13 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
 
     /** The directory relative database paths are resolved against. */
     static Path dataDirectory(BundleContext context) {
-        String dir = context == null ? null : context.getProperty(DATA_DIR_PROPERTY);
-        return Path.of(dir == null || dir.isBlank() ? DEFAULT_DATA_DIR : dir.trim()).toAbsolutePath();
+        return DataDirectory.of(context == null ? null : context.getProperty(DATA_DIR_PROPERTY));
     }
 
     @Deactivate
     void deactivate() {
         log.close();
-        release(writeProvider);
-        release(readProvider);
-    }
-
-    private void release(JDBCConnectionProvider provider) {
-        try {
-            providerFactory.releaseProvider(provider);
-        } catch (RuntimeException e) {
-            LOG.warn("could not release a JDBC connection provider of the event log", e);
-        }
+        pools.close();
     }
 
     /** The event log behind this component, for tests and diagnostics. */

@@ -1,68 +1,33 @@
 package io.sink.store.sqlite.internal;
 
+import io.sink.sqlite.SqliteSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.stream.Collectors;
 
 /**
- * Validated settings of one event log database. Build with {@link #builder(Path)}; every setter
- * checks its value and names the configuration property in its message.
+ * Validated settings of one event log database: the database's own ({@link SqliteSettings}: path,
+ * journal mode, synchronous, group commit, readers) and the event log's (size limit, retention).
+ * Build with {@link #builder(Path)}; every setter checks its value and names the configuration
+ * property in its message.
  */
 public final class StoreSettings {
 
-    /** SQLite journal modes that keep committed transactions across a crash. */
-    public enum JournalMode {
-        /** Write-ahead log: readers and the writer do not block each other. The default. */
-        WAL,
-        /** Rollback journal, deleted after each transaction. Readers and the writer block each other. */
-        DELETE,
-        /** Rollback journal, truncated after each transaction. */
-        TRUNCATE,
-        /** Rollback journal, its header zeroed after each transaction. */
-        PERSIST
-    }
-
-    /** SQLite {@code PRAGMA synchronous} levels. */
-    public enum Synchronous {
-        /** No fsync: a power loss can lose or corrupt recent transactions. Not durable. */
-        OFF,
-        /** In WAL mode, durable across a process crash but a power loss can lose the last transactions. */
-        NORMAL,
-        /** fsync at every commit: durable across power loss. The default. */
-        FULL,
-        /** Like FULL, and also syncs the directory after deleting a rollback journal. */
-        EXTRA
-    }
-
-    /** How long a connection waits for a lock held by another connection or process. */
-    static final int BUSY_TIMEOUT_MILLIS = 10_000;
-
-    private final Path path;
-    private final JournalMode journalMode;
-    private final Synchronous synchronous;
+    private final SqliteSettings sqlite;
     private final long maxDatabaseBytes;
     private final Duration retentionMaxAge;
     private final long retentionMaxCount;
     private final int retentionBatchSize;
     private final Duration retentionPeriod;
-    private final int maxWritesPerTransaction;
-    private final int readConnections;
 
     private StoreSettings(Builder b) {
-        this.path = b.path;
-        this.journalMode = b.journalMode;
-        this.synchronous = b.synchronous;
+        this.sqlite = b.sqlite.build();
         this.maxDatabaseBytes = b.maxDatabaseBytes;
         this.retentionMaxAge = b.retentionMaxAge;
         this.retentionMaxCount = b.retentionMaxCount;
         this.retentionBatchSize = b.retentionBatchSize;
         this.retentionPeriod = b.retentionPeriod;
-        this.maxWritesPerTransaction = b.maxWritesPerTransaction;
-        this.readConnections = b.readConnections;
     }
 
     /** Settings with the defaults for the database at {@code path} (made absolute). */
@@ -70,17 +35,22 @@ public final class StoreSettings {
         return new Builder(path);
     }
 
+    /** The database's own settings. */
+    public SqliteSettings sqlite() {
+        return sqlite;
+    }
+
     /** The database file, absolute. */
     public Path path() {
-        return path;
+        return sqlite.path();
     }
 
-    public JournalMode journalMode() {
-        return journalMode;
+    public SqliteSettings.JournalMode journalMode() {
+        return sqlite.journalMode();
     }
 
-    public Synchronous synchronous() {
-        return synchronous;
+    public SqliteSettings.Synchronous synchronous() {
+        return sqlite.synchronous();
     }
 
     /** Size (pages in use times page size) from which appends are refused; 0 for no limit. */
@@ -110,12 +80,12 @@ public final class StoreSettings {
 
     /** Most queued writes committed together in one transaction. */
     public int maxWritesPerTransaction() {
-        return maxWritesPerTransaction;
+        return sqlite.maxWritesPerTransaction();
     }
 
     /** Size of the readers' connection pool. */
     public int readConnections() {
-        return readConnections;
+        return sqlite.readConnections();
     }
 
     /** Whether any retention rule is set. */
@@ -125,75 +95,51 @@ public final class StoreSettings {
 
     /** The JDBC URL of the database. */
     public String jdbcUrl() {
-        return "jdbc:sqlite:" + path;
+        return sqlite.jdbcUrl();
     }
 
-    /**
-     * Properties for sqlite-jdbc's driver ({@code Driver.connect} or {@code SQLiteConfig}): the URL and
-     * the pragmas every connection is opened with. The writer begins its transactions IMMEDIATE, so
-     * it takes the write lock at once instead of upgrading a read lock later.
-     */
+    /** See {@link SqliteSettings#jdbcProperties(boolean)}. */
     public Properties jdbcProperties(boolean forWriter) {
-        Properties p = new Properties();
-        p.setProperty("url", jdbcUrl());
-        p.setProperty("journal_mode", journalMode.name());
-        p.setProperty("synchronous", synchronous.name());
-        p.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MILLIS));
-        p.setProperty("transaction_mode", forWriter ? "IMMEDIATE" : "DEFERRED");
-        return p;
+        return sqlite.jdbcProperties(forWriter);
     }
 
     @Override
     public String toString() {
-        return "path=" + path + ", journalMode=" + journalMode + ", synchronous=" + synchronous
-                + ", maxDatabaseBytes=" + maxDatabaseBytes + ", retentionMaxAge=" + retentionMaxAge
+        return sqlite + ", maxDatabaseBytes=" + maxDatabaseBytes + ", retentionMaxAge=" + retentionMaxAge
                 + ", retentionMaxCount=" + retentionMaxCount + ", retentionBatchSize=" + retentionBatchSize
-                + ", retentionPeriod=" + retentionPeriod + ", maxWritesPerTransaction=" + maxWritesPerTransaction
-                + ", readConnections=" + readConnections;
+                + ", retentionPeriod=" + retentionPeriod;
     }
 
     /** Builder; defaults are the component's defaults. */
     public static final class Builder {
-        private final Path path;
-        private JournalMode journalMode = JournalMode.WAL;
-        private Synchronous synchronous = Synchronous.FULL;
+        private final SqliteSettings.Builder sqlite;
         private long maxDatabaseBytes = 1L << 30;
         private Duration retentionMaxAge = Duration.ofDays(7);
         private long retentionMaxCount = 100_000;
         private int retentionBatchSize = 500;
         private Duration retentionPeriod = Duration.ofMinutes(1);
-        private int maxWritesPerTransaction = 1000;
-        private int readConnections = 4;
 
         private Builder(Path path) {
-            Objects.requireNonNull(path, "path");
-            String text = path.toString();
-            if (text.isBlank()) {
-                throw new IllegalArgumentException("path must name the database file, got an empty path");
-            }
-            if (text.indexOf('?') >= 0 || text.startsWith(":") || text.startsWith("file:")) {
-                // sqlite-jdbc reads '?' as the start of URL parameters and ':memory:'/'file:' as special names
-                throw new IllegalArgumentException(
-                        "path must be a plain file path without '?' and not a ':' or 'file:' name, got '" + text + "'");
-            }
-            this.path = path.toAbsolutePath().normalize();
+            this.sqlite = SqliteSettings.builder(path);
         }
 
         public Builder journalMode(String value) {
-            return journalMode(parse(JournalMode.class, "journalMode", value));
+            sqlite.journalMode(value);
+            return this;
         }
 
-        public Builder journalMode(JournalMode value) {
-            this.journalMode = Objects.requireNonNull(value, "journalMode");
+        public Builder journalMode(SqliteSettings.JournalMode value) {
+            sqlite.journalMode(value);
             return this;
         }
 
         public Builder synchronous(String value) {
-            return synchronous(parse(Synchronous.class, "synchronous", value));
+            sqlite.synchronous(value);
+            return this;
         }
 
-        public Builder synchronous(Synchronous value) {
-            this.synchronous = Objects.requireNonNull(value, "synchronous");
+        public Builder synchronous(SqliteSettings.Synchronous value) {
+            sqlite.synchronous(value);
             return this;
         }
 
@@ -207,6 +153,7 @@ public final class StoreSettings {
         }
 
         public Builder retentionMaxAge(Duration value) {
+            Objects.requireNonNull(value, "retentionMaxAge");
             if (value.isNegative()) {
                 throw new IllegalArgumentException("retentionMaxAgeSeconds must be 0 (no age limit) or positive, got "
                         + value.toSeconds());
@@ -233,6 +180,7 @@ public final class StoreSettings {
         }
 
         public Builder retentionPeriod(Duration value) {
+            Objects.requireNonNull(value, "retentionPeriod");
             if (value.isNegative() || value.isZero()) {
                 throw new IllegalArgumentException("retentionPeriodSeconds must be positive, got " + value.toSeconds());
             }
@@ -241,36 +189,17 @@ public final class StoreSettings {
         }
 
         public Builder maxWritesPerTransaction(int value) {
-            if (value < 1 || value > 100_000) {
-                throw new IllegalArgumentException("maxWritesPerTransaction must be between 1 and 100000, got "
-                        + value);
-            }
-            this.maxWritesPerTransaction = value;
+            sqlite.maxWritesPerTransaction(value);
             return this;
         }
 
         public Builder readConnections(int value) {
-            if (value < 1 || value > 64) {
-                throw new IllegalArgumentException("readConnections must be between 1 and 64, got " + value);
-            }
-            this.readConnections = value;
+            sqlite.readConnections(value);
             return this;
         }
 
         public StoreSettings build() {
             return new StoreSettings(this);
-        }
-
-        private static <E extends Enum<E>> E parse(Class<E> type, String property, String value) {
-            String names = Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", "));
-            if (value == null || value.isBlank()) {
-                throw new IllegalArgumentException(property + " must be one of " + names + ", got nothing");
-            }
-            try {
-                return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(property + " must be one of " + names + ", got '" + value + "'", e);
-            }
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sink.api.InstanceId;
 import io.sink.api.client.ClientInstanceIds;
+import io.sink.sqlite.SqliteSettings;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,7 +105,7 @@ class SqliteEventLogComponentTest {
         SqliteEventLogComponent component = activate(Map.of("path", db.toString(), "journalMode", "truncate"));
         try {
             assertThat(db).isRegularFile();
-            assertThat(component.log().settings().journalMode()).isEqualTo(StoreSettings.JournalMode.TRUNCATE);
+            assertThat(component.log().settings().journalMode()).isEqualTo(SqliteSettings.JournalMode.TRUNCATE);
         } finally {
             component.deactivate();
         }

@@ -1,5 +1,7 @@
 package io.sink.store.sqlite.internal;
 
+import io.sink.sqlite.DataSourceSqlExecutor;
+import io.sink.sqlite.SqlExecutor;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

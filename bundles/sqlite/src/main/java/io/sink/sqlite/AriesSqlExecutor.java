@@ -1,4 +1,4 @@
-package io.sink.store.sqlite.internal;
+package io.sink.sqlite;
 
 import java.sql.SQLException;
 import java.util.Objects;
@@ -10,7 +10,7 @@ import org.osgi.service.transaction.control.jdbc.JDBCConnectionProvider;
 /**
  * A {@link SqlExecutor} on Apache Aries transaction control. The writer and the readers use two
  * separate providers (two pools), so readers can never take the writer's connection: the writer
- * pool holds exactly one connection, used only by the event log's writer thread.
+ * pool holds exactly one connection, used only by the database's writer thread.
  *
  * <p>Connections are scoped: each call asks the provider for the connection of the current scope
  * and the scope gives it back to its pool when it ends; none is kept here.

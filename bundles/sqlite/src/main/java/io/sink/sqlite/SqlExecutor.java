@@ -1,16 +1,18 @@
-package io.sink.store.sqlite.internal;
+package io.sink.sqlite;
 
 import java.sql.SQLException;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * Where the event log gets its connections and transactions: Aries transaction control in the
- * framework ({@link AriesSqlExecutor}), a plain {@link javax.sql.DataSource} in tests and tools
+ * Where a store gets its connections and transactions: Aries transaction control in the framework
+ * ({@link AriesSqlExecutor}), plain {@link javax.sql.DataSource}s in tests and tools
  * ({@link DataSourceSqlExecutor}).
  *
- * <p>Only the event log's writer thread calls {@link #write} and {@link #writeWithoutTransaction}, so
- * SQLite never sees two writers; {@link #read} may be called from any thread and, in WAL mode,
- * neither blocks the writer nor is blocked by it.
+ * <p>Only the database's writer thread (a {@link GroupCommitWriter}) calls {@link #write} and
+ * {@link #writeWithoutTransaction}, so SQLite never sees two writers; {@link #read} may be called
+ * from any thread and, in WAL mode, neither blocks the writer nor is blocked by it.
  */
+@ProviderType
 public interface SqlExecutor {
 
     /**

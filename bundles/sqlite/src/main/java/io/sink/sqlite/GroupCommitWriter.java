@@ -1,4 +1,4 @@
-package io.sink.store.sqlite.internal;
+package io.sink.sqlite;
 
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -37,7 +37,7 @@ public final class GroupCommitWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
 
     private final SqlExecutor sql;
-    private final String databaseName;
+    private final String description;
     private final int maxWritesPerTransaction;
     private final ScheduledThreadPoolExecutor executor;
     private final ConcurrentLinkedQueue<PendingWrite<?>> queue = new ConcurrentLinkedQueue<>();
@@ -50,18 +50,20 @@ public final class GroupCommitWriter implements AutoCloseable {
     /**
      * Starts the writer thread.
      *
-     * @param databaseName names the database in thread names and error messages (its path)
+     * @param description names the database in thread names and error messages, e.g.
+     *        {@code event log /var/lib/sink/client/events.db}
+     * @param maxWritesPerTransaction most queued writes committed together in one transaction
      */
-    public GroupCommitWriter(SqlExecutor sql, String databaseName, int maxWritesPerTransaction) {
+    public GroupCommitWriter(SqlExecutor sql, String description, int maxWritesPerTransaction) {
         this.sql = Objects.requireNonNull(sql, "sql");
-        this.databaseName = Objects.requireNonNull(databaseName, "databaseName");
+        this.description = Objects.requireNonNull(description, "description");
         if (maxWritesPerTransaction < 1) {
             throw new IllegalArgumentException("maxWritesPerTransaction must be at least 1, got "
                     + maxWritesPerTransaction);
         }
         this.maxWritesPerTransaction = maxWritesPerTransaction;
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "sink-store-writer " + databaseName);
+            Thread t = new Thread(r, "sink-store-writer " + description);
             t.setDaemon(true);
             return t;
         });
@@ -169,9 +171,8 @@ public final class GroupCommitWriter implements AutoCloseable {
             }
             batch.forEach(PendingWrite::complete);
         } catch (SQLException | RuntimeException | Error e) {
-            LOG.warn("event log {}: a transaction of {} writes failed, none of them is stored", databaseName,
-                    batch.size(), e);
-            Throwable failure = e instanceof Error ? e : new IllegalStateException("event log " + databaseName
+            LOG.warn("{}: a transaction of {} writes failed, none of them is stored", description, batch.size(), e);
+            Throwable failure = e instanceof Error ? e : new IllegalStateException(description
                     + ": the transaction of " + batch.size() + " writes failed, none is stored: " + e.getMessage(), e);
             for (PendingWrite<?> w : batch) {
                 w.fail(failure);
@@ -191,11 +192,11 @@ public final class GroupCommitWriter implements AutoCloseable {
         if (e instanceof RuntimeException r) {
             return r;
         }
-        return new IllegalStateException("event log " + databaseName + ": " + what + " failed: " + e.getMessage(), e);
+        return new IllegalStateException(description + ": " + what + " failed: " + e.getMessage(), e);
     }
 
     private IllegalStateException closedException() {
-        return new IllegalStateException("event log " + databaseName + " is closed");
+        return new IllegalStateException(description + " is closed");
     }
 
     private <T> T await(CompletableFuture<T> future) {
@@ -203,7 +204,7 @@ public final class GroupCommitWriter implements AutoCloseable {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a write to the event log " + databaseName
+            throw new IllegalStateException("interrupted while waiting for a write to the " + description
                     + " to commit; it may still be committed", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -213,7 +214,7 @@ public final class GroupCommitWriter implements AutoCloseable {
             if (cause instanceof Error error) {
                 throw error;
             }
-            throw new IllegalStateException("event log " + databaseName + ": write failed: " + cause, cause);
+            throw new IllegalStateException(description + ": write failed: " + cause, cause);
         }
     }
 
@@ -232,8 +233,7 @@ public final class GroupCommitWriter implements AutoCloseable {
             terminated = false;
         }
         if (!terminated) {
-            LOG.warn("event log {}: the writer thread did not finish within {} {}; stopping it", databaseName,
-                    timeout, unit);
+            LOG.warn("{}: the writer thread did not finish within {} {}; stopping it", description, timeout, unit);
             executor.shutdownNow();
         }
         PendingWrite<?> left;

@@ -1,0 +1,106 @@
+package io.sink.reading.log.internal;
+
+import io.sink.api.AckKey;
+import io.sink.api.Event;
+import io.sink.api.Nack;
+import io.sink.api.server.ReceivedEventStore;
+import io.sink.api.server.ServerHandler;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reading log as the server's {@link ServerHandler} (the whiteboard service the transport
+ * binds): stores every received event through the {@link ReceivedEventStore} before it is ACKed and
+ * logs it. The store is a dynamic, greedy reference: a better-ranked store, or the one chosen with
+ * {@code store.target}, replaces the current one while the server runs.
+ */
+@Component(service = ServerHandler.class, configurationPid = ReadingLogComponent.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = ReadingLogComponent.Config.class)
+public final class ReadingLogComponent implements ServerHandler {
+    /** Configuration PID. */
+    public static final String PID = "io.sink.reading.log";
+
+    @ObjectClassDefinition(id = PID, name = "Sink reading log",
+            description = "Stores each event received from a client before it is ACKed, refuses undecodable sensor"
+                    + " readings, and logs one line per reading.")
+    public @interface Config {
+        @AttributeDefinition(name = "Store", description = "Filter choosing the ReceivedEventStore, e.g."
+                + " (sink.store.type=sqlite).")
+        String store_target() default "(objectClass=io.sink.api.server.ReceivedEventStore)";
+
+        @AttributeDefinition(name = "Logger name", description = "The SLF4J logger the lines are written to.")
+        String loggerName() default "io.sink.readings";
+
+        @AttributeDefinition(name = "Log other events", description = "Whether events that are not sensor"
+                + " readings (event type 1, schema 1) get a line (type, schema, key, offset, timestamp, size).")
+        boolean logGenericEvents() default true;
+
+        @AttributeDefinition(name = "Log queue", description = "Lines that may wait for the logging thread,"
+                + " 1 to 1000000; beyond, lines are dropped (and counted) rather than slow down delivery.")
+        int logQueueCapacity() default 10_000;
+    }
+
+    @Reference(name = "store", policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ReceivedEventStore store;
+
+    private final LogExecutor logExecutor;
+    private final ReadingLogHandler handler;
+
+    @Activate
+    public ReadingLogComponent(Config config) {
+        String loggerName = config.loggerName() == null ? "" : config.loggerName().trim();
+        if (loggerName.isEmpty()) {
+            throw new IllegalArgumentException("configuration " + PID + ": loggerName must name a logger, got '"
+                    + config.loggerName() + "'");
+        }
+        if (config.logQueueCapacity() < 1 || config.logQueueCapacity() > 1_000_000) {
+            throw new IllegalArgumentException("configuration " + PID + ": logQueueCapacity must be between 1 and"
+                    + " 1000000, got " + config.logQueueCapacity());
+        }
+        LogLines lines = LogLines.of(LoggerFactory.getLogger(loggerName));
+        this.logExecutor = new LogExecutor("sink-reading-log", config.logQueueCapacity(), lines);
+        this.handler = new ReadingLogHandler(() -> store, logExecutor, lines, config.logGenericEvents());
+    }
+
+    @Deactivate
+    void deactivate() {
+        logExecutor.close();
+    }
+
+    @Override
+    public CompletionStage<Optional<Nack>> handlePublish(String clientId, Event event) {
+        return handler.handlePublish(clientId, event);
+    }
+
+    @Override
+    public void connectionUp(String clientId, String peer) {
+        handler.connectionUp(clientId, peer);
+    }
+
+    @Override
+    public void connectionDown(String clientId, String reason) {
+        handler.connectionDown(clientId, reason);
+    }
+
+    @Override
+    public void handleAck(String clientId, AckKey ackKey) {
+        // this server publishes nothing to its clients
+    }
+
+    @Override
+    public void handleNack(String clientId, AckKey ackKey, Nack nack) {
+        // this server publishes nothing to its clients
+    }
+}

@@ -1,0 +1,56 @@
+package io.sink.reading.log.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sink.api.Nack;
+import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The component's configuration checks, and that it works before a store is bound. */
+class ReadingLogComponentTest {
+
+    static ReadingLogComponent.Config config(Map<String, Object> overrides) {
+        return (ReadingLogComponent.Config) Proxy.newProxyInstance(ReadingLogComponent.Config.class.getClassLoader(),
+                new Class<?>[] {ReadingLogComponent.Config.class}, (proxy, method, args) -> {
+                    if (overrides.containsKey(method.getName())) {
+                        return overrides.get(method.getName());
+                    }
+                    if (method.getDefaultValue() != null) {
+                        return method.getDefaultValue();
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    @Test
+    void badValuesAreRefusedNamingThePidAndTheProperty() {
+        assertThatThrownBy(() -> new ReadingLogComponent(config(Map.of("loggerName", " "))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("configuration io.sink.reading.log: loggerName");
+        assertThatThrownBy(() -> new ReadingLogComponent(config(Map.of("logQueueCapacity", 0))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("configuration io.sink.reading.log: logQueueCapacity must be between 1 and");
+    }
+
+    @Test
+    void withoutAStoreEventsAreNackedAndDeactivationStopsTheLogThread() throws Exception {
+        ReadingLogComponent component = new ReadingLogComponent(config(Map.of()));
+        try {
+            Optional<Nack> nack = component.handlePublish("c", io.sink.api.Event.of(9, 1, "k", 1, 1, new byte[0]))
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertThat(nack).hasValueSatisfying(n -> assertThat(n.machineMessageAsString())
+                    .isEqualTo(ReadingLogHandler.STORE_UNAVAILABLE));
+        } finally {
+            component.deactivate();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("sink-reading-log"))) {
+            assertThat(System.nanoTime() - deadline).as("the log thread ends").isNegative();
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.sink.reading.log.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sink.api.Event;
+import io.sink.api.Nack;
+import io.sink.api.server.ReceivedEventStore;
+import io.sink.protocol.etf.SensorReading;
+import io.sink.protocol.etf.SensorReadingCodec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The handler without a network or a database: a store completed by hand, lines recorded. */
+class ReadingLogHandlerTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final String LOG_THREAD = "reading-log-under-test";
+
+    final RecordingLines lines = new RecordingLines();
+    final LogExecutor logExecutor = new LogExecutor(LOG_THREAD, 1000, lines);
+    final ManualStore store = new ManualStore();
+    ReadingLogHandler handler = new ReadingLogHandler(() -> store, logExecutor, lines, true);
+
+    @AfterEach
+    void tearDown() {
+        logExecutor.close();
+    }
+
+    /** A store whose stages the test completes. */
+    static final class ManualStore implements ReceivedEventStore {
+        record Call(String clientId, Event event, CompletableFuture<Outcome> stage) {
+        }
+
+        final List<Call> calls = new CopyOnWriteArrayList<>();
+        volatile RuntimeException thrown;
+
+        @Override
+        public CompletionStage<Outcome> store(String clientId, Event event) {
+            if (thrown != null) {
+                throw thrown;
+            }
+            CompletableFuture<Outcome> stage = new CompletableFuture<>();
+            calls.add(new Call(clientId, event, stage));
+            return stage;
+        }
+
+        @Override
+        public List<StoredEvent> latest(String clientId, int count) {
+            return List.of();
+        }
+
+        @Override
+        public long count(String clientId) {
+            return calls.size();
+        }
+    }
+
+    private static Event reading(String sensor, long offset, int temperature, int humidity) {
+        return SensorReadingCodec.event(sensor, offset, 1_700_000_000L, new SensorReading(temperature, humidity));
+    }
+
+    private static Optional<Nack> answer(CompletionStage<Optional<Nack>> stage) throws Exception {
+        return stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            LockSupport.parkNanos(2_000_000);
+        }
+    }
+
+    @Test
+    void aReadingIsAckedOnlyOnceStoredAndLoggedOnTheLogThread() throws Exception {
+        CompletionStage<Optional<Nack>> stage = handler.handlePublish("example-client", reading("kitchen", 12, 70, 40));
+        assertThat(store.calls).hasSize(1);
+        assertThat(stage.toCompletableFuture()).isNotDone();
+
+        Thread writer = new Thread(() -> store.calls.get(0).stage().complete(ReceivedEventStore.Outcome.STORED),
+                "fake-writer");
+        writer.start();
+        writer.join(TIMEOUT.toMillis());
+        assertThat(answer(stage)).isEmpty();
+        await("the reading's line", () -> !lines.texts("INFO").isEmpty());
+        assertThat(lines.lines).singleElement().satisfies(line -> {
+            assertThat(line.text()).isEqualTo("reading from example-client: sensor=kitchen offset=12"
+                    + " timestamp=1700000000 temperature=70 humidity=40");
+            assertThat(line.thread()).as("neither the network thread nor the store's thread").isEqualTo(LOG_THREAD);
+        });
+        assertThat(handler.storedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void anUndecodableReadingIsNackedAndNotStored() throws Exception {
+        Event broken = Event.of(1, 1, "kitchen", 3, 5, new byte[] {(byte) 131, 116, 0, 0, 0, 1});
+        Optional<Nack> nack = answer(handler.handlePublish("example-client", broken));
+        assertThat(nack).hasValueSatisfying(n -> {
+            assertThat(n.machineMessageAsString()).isEqualTo("undecodable");
+            assertThat(n.humanMessage()).contains("kitchen offset 3").contains("does not decode")
+                    .contains("map has 1 pairs").contains("not stored");
+        });
+        assertThat(store.calls).isEmpty();
+        await("the warning", () -> !lines.texts("WARN").isEmpty());
+        assertThat(lines.lines).singleElement().satisfies(line -> {
+            assertThat(line.text()).startsWith("undecodable reading from example-client: type=1 schema=1 key=kitchen");
+            assertThat(line.thread()).isEqualTo(LOG_THREAD);
+        });
+        assertThat(handler.nackCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aStoreFailureIsNackedWithoutLeakingItsDetails() throws Exception {
+        CompletionStage<Optional<Nack>> stage = handler.handlePublish("example-client", reading("hall", 1, 20, 50));
+        store.calls.get(0).stage().completeExceptionally(
+                new IllegalStateException("received-event store /secret/path/events.db: disk I/O error"));
+        Optional<Nack> nack = answer(stage);
+        assertThat(nack).hasValueSatisfying(n -> {
+            assertThat(n.machineMessageAsString()).isEqualTo("store_failed");
+            assertThat(n.humanMessage()).contains("could not store the event hall offset 1")
+                    .doesNotContain("/secret");
+        });
+        await("the warning", () -> !lines.texts("WARN").isEmpty());
+        assertThat(lines.texts("WARN").get(0)).contains("could not store").contains("disk I/O error");
+        assertThat(lines.texts("INFO")).isEmpty();
+    }
+
+    @Test
+    void aStoreThatThrowsOrIsMissingIsANackToo() throws Exception {
+        store.thrown = new IllegalStateException("closed");
+        assertThat(answer(handler.handlePublish("c", reading("k", 1, 1, 1))))
+                .hasValueSatisfying(n -> assertThat(n.machineMessageAsString()).isEqualTo("store_failed"));
+        handler = new ReadingLogHandler(() -> null, logExecutor, lines, true);
+        assertThat(answer(handler.handlePublish("c", reading("k", 1, 1, 1))))
+                .hasValueSatisfying(n -> assertThat(n.machineMessageAsString()).isEqualTo("store_unavailable"));
+    }
+
+    @Test
+    void aDuplicateIsAckedAndLoggedAtDebugAsADuplicate() throws Exception {
+        CompletionStage<Optional<Nack>> stage = handler.handlePublish("example-client", reading("kitchen", 12, 70, 40));
+        store.calls.get(0).stage().complete(ReceivedEventStore.Outcome.DUPLICATE);
+        assertThat(answer(stage)).isEmpty();
+        await("the debug line", () -> !lines.texts("DEBUG").isEmpty());
+        assertThat(lines.texts("DEBUG")).containsExactly("duplicate from example-client: sensor=kitchen offset=12"
+                + " timestamp=1700000000 temperature=70 humidity=40 (stored before; ACKed again)");
+        assertThat(lines.texts("INFO")).isEmpty();
+        assertThat(handler.duplicateCount()).isEqualTo(1);
+
+        lines.debug = false;
+        CompletionStage<Optional<Nack>> again = handler.handlePublish("example-client", reading("kitchen", 12, 70, 40));
+        store.calls.get(1).stage().complete(ReceivedEventStore.Outcome.DUPLICATE);
+        assertThat(answer(again)).isEmpty();
+        CountDownLatch drained = new CountDownLatch(1);
+        logExecutor.execute(drained::countDown);
+        assertThat(drained.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(lines.lines).hasSize(1);
+    }
+
+    @Test
+    void otherEventsAreStoredAndLoggedGenerically() throws Exception {
+        Event config = Event.of(7, 3, "settings", 2, 99, new byte[] {1, 2, 3, 4, 5});
+        CompletionStage<Optional<Nack>> stage = handler.handlePublish("example-client", config);
+        store.calls.get(0).stage().complete(ReceivedEventStore.Outcome.STORED);
+        assertThat(answer(stage)).isEmpty();
+        await("the line", () -> !lines.texts("INFO").isEmpty());
+        assertThat(lines.texts("INFO")).containsExactly(
+                "event from example-client: type=7 schema=3 key=settings offset=2 timestamp=99 size=5 bytes");
+    }
+
+    @Test
+    void otherEventsCanBeLeftOutOfTheLog() throws Exception {
+        handler = new ReadingLogHandler(() -> store, logExecutor, lines, false);
+        CompletionStage<Optional<Nack>> stage = handler.handlePublish("c", Event.of(7, 3, "s", 2, 99, new byte[0]));
+        store.calls.get(0).stage().complete(ReceivedEventStore.Outcome.STORED);
+        assertThat(answer(stage)).isEmpty();
+        CountDownLatch drained = new CountDownLatch(1);
+        logExecutor.execute(drained::countDown);
+        assertThat(drained.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(lines.lines).isEmpty();
+        assertThat(store.calls).hasSize(1);
+    }
+
+    @Test
+    void aStuckLogNeverDelaysAnAckAndDroppedLinesAreCounted() throws Exception {
+        CountDownLatch stuck = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        LogLines blocking = new LogLines() {
+            @Override
+            public boolean isDebugEnabled() {
+                return true;
+            }
+
+            @Override
+            public void debug(String line) {
+                info(line);
+            }
+
+            @Override
+            public void info(String line) {
+                stuck.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                lines.info(line);
+            }
+
+            @Override
+            public void warn(String line) {
+                lines.warn(line);
+            }
+        };
+        LogExecutor small = new LogExecutor(LOG_THREAD + "-small", 5, blocking);
+        try {
+            ReadingLogHandler slowLog = new ReadingLogHandler(() -> store, small, blocking, true);
+            for (int i = 1; i <= 100; i++) {
+                CompletionStage<Optional<Nack>> stage = slowLog.handlePublish("c", reading("k", i, 1, 1));
+                store.calls.get(i - 1).stage().complete(ReceivedEventStore.Outcome.STORED);
+                assertThat(answer(stage)).isEmpty(); // ACKed while the log thread is stuck
+                if (i == 1) {
+                    assertThat(stuck.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+                }
+            }
+            assertThat(small.dropped()).isEqualTo(100 - 1 - 5);
+            release.countDown();
+            await("the drop reported", () -> lines.texts("WARN").stream().anyMatch(l -> l.contains("dropped 94 lines")));
+            await("the queued lines", () -> lines.texts("INFO").size() == 6);
+        } finally {
+            release.countDown();
+            small.close();
+        }
+    }
+
+    @Test
+    void connectionsAreLoggedOffTheCallingThread() {
+        handler.connectionUp("example-client", "127.0.0.1:5555");
+        handler.connectionDown("example-client", "closed by peer");
+        await("two lines", () -> lines.lines.size() == 2);
+        assertThat(lines.lines).extracting(RecordingLines.Line::thread).containsOnly(LOG_THREAD);
+        assertThat(lines.texts("INFO")).containsExactly("client example-client connected from 127.0.0.1:5555",
+                "client example-client disconnected: closed by peer");
+    }
+}

@@ -1,0 +1,56 @@
+package io.sink.server.store.internal;
+
+import io.sink.sqlite.Migration;
+import io.sink.sqlite.Migrations;
+import java.util.List;
+
+/**
+ * The received-event store's schema, as versioned migrations (kept in {@code PRAGMA user_version};
+ * only ever appended).
+ */
+final class ServerStoreSchema {
+
+    static final List<Migration> MIGRATIONS = List.of(
+            new Migration(1, "received events, one row per client and ack key", List.of(
+                    // the rowid orders events by first receipt: latest() reads it backwards
+                    """
+                    CREATE TABLE received_events (
+                        id              INTEGER PRIMARY KEY,
+                        client_id       TEXT    NOT NULL,
+                        event_type_id   INTEGER NOT NULL,
+                        schema_version  INTEGER NOT NULL,
+                        event_key       BLOB    NOT NULL,
+                        event_offset    INTEGER NOT NULL,
+                        event_timestamp INTEGER NOT NULL,
+                        event_data      BLOB    NOT NULL,
+                        received_at     INTEGER NOT NULL
+                    )""",
+                    // an event is identified by its client and ack key: a re-sent one is stored once
+                    "CREATE UNIQUE INDEX received_events_ack_key"
+                            + " ON received_events (client_id, event_type_id, event_key, event_offset)",
+                    // a client's events newest first (the index holds the rowid after client_id)
+                    "CREATE INDEX received_events_client ON received_events (client_id)")),
+            new Migration(2, "events per client kept by a trigger, so that count() reads one row", List.of(
+                    """
+                    CREATE TABLE received_counts (
+                        client_id TEXT    PRIMARY KEY NOT NULL,
+                        events    INTEGER NOT NULL
+                    ) WITHOUT ROWID""",
+                    """
+                    INSERT INTO received_counts (client_id, events)
+                    SELECT client_id, count(*) FROM received_events GROUP BY client_id""",
+                    """
+                    CREATE TRIGGER received_events_counted AFTER INSERT ON received_events BEGIN
+                        INSERT INTO received_counts (client_id, events) VALUES (NEW.client_id, 1)
+                        ON CONFLICT (client_id) DO UPDATE SET events = events + 1;
+                    END""",
+                    """
+                    CREATE TRIGGER received_events_uncounted AFTER DELETE ON received_events BEGIN
+                        UPDATE received_counts SET events = events - 1 WHERE client_id = OLD.client_id;
+                    END""")));
+
+    static final Migrations RUNNER = new Migrations(SqliteReceivedEventStore.KIND, MIGRATIONS);
+
+    private ServerStoreSchema() {
+    }
+}

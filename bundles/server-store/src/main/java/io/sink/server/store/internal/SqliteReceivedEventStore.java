@@ -1,0 +1,146 @@
+package io.sink.server.store.internal;
+
+import io.sink.api.Event;
+import io.sink.api.server.ReceivedEventStore;
+import io.sink.sqlite.GroupCommitWriter;
+import io.sink.sqlite.SqlExecutor;
+import io.sink.sqlite.SqliteDatabase;
+import io.sink.sqlite.SqliteSettings;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's received events in one SQLite database.
+ *
+ * <p>{@link #store} never blocks: it queues the insert for the database's one writer thread
+ * ({@link GroupCommitWriter}) and returns. The writer commits every insert queued so far in one
+ * transaction (each in its own savepoint) and completes each stage only after the commit that holds
+ * its insert, so an event is durable (with {@code synchronous=FULL}: across power loss) before its
+ * stage completes, and under load one fsync serves many events. The stages complete on the writer
+ * thread: what depends on them should be quick or move to its own executor.
+ *
+ * <p>An event is identified by its client and ack key (unique index): storing it again inserts
+ * nothing and completes with {@link ReceivedEventStore.Outcome#DUPLICATE}. Reads run on the
+ * caller's thread on a reader connection; in WAL mode they neither block the writer nor wait for it.
+ */
+public final class SqliteReceivedEventStore implements ReceivedEventStore, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteReceivedEventStore.class);
+    /** What this database is, in messages. */
+    static final String KIND = "received-event store";
+    /** The most events {@link #latest} returns at once. */
+    public static final int MAX_LATEST = 10_000;
+
+    private final SqliteDatabase database;
+    private final Clock clock;
+    private final String name;
+    private final AtomicLong stored = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+
+    private SqliteReceivedEventStore(SqliteDatabase database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+        this.name = database.settings().path().toString();
+    }
+
+    /**
+     * Opens the store: creates the database's directory, starts the writer thread, sets the journal
+     * mode and migrates the schema.
+     *
+     * @throws IllegalStateException naming the path when the database cannot be opened or migrated
+     */
+    public static SqliteReceivedEventStore open(SqlExecutor sql, SqliteSettings settings, Clock clock) {
+        Objects.requireNonNull(clock, "clock");
+        SqliteDatabase database = SqliteDatabase.open(sql, settings, KIND, ServerStoreSchema.RUNNER);
+        if (settings.synchronous() != SqliteSettings.Synchronous.FULL
+                && settings.synchronous() != SqliteSettings.Synchronous.EXTRA) {
+            LOG.warn("{}: synchronous={}: an event ACKed just before a power loss may be lost", database.description(),
+                    settings.synchronous());
+        }
+        LOG.info("{} open ({})", database.description(), settings);
+        return new SqliteReceivedEventStore(database, clock);
+    }
+
+    @Override
+    public CompletionStage<Outcome> store(String clientId, Event event) {
+        requireClientId(clientId);
+        Objects.requireNonNull(event, "event");
+        if (database.isClosed()) {
+            return CompletableFuture.failedFuture(new IllegalStateException(database.description() + " is closed"));
+        }
+        return database.writer().submit(c -> {
+            boolean inserted = ReceivedEventsSql.insertIfNew(c, clientId, event, clock.millis());
+            return inserted ? Outcome.STORED : Outcome.DUPLICATE;
+        }).thenApply(this::counted);
+    }
+
+    private Outcome counted(Outcome outcome) {
+        (outcome == Outcome.STORED ? stored : duplicates).incrementAndGet();
+        return outcome;
+    }
+
+    @Override
+    public List<StoredEvent> latest(String clientId, int count) {
+        requireClientId(clientId);
+        if (count < 0 || count > MAX_LATEST) {
+            throw new IllegalArgumentException("count must be between 0 and " + MAX_LATEST + ", got " + count);
+        }
+        if (count == 0) {
+            return List.of();
+        }
+        return database.read("reading the latest events of " + clientId,
+                c -> ReceivedEventsSql.latest(c, clientId, count));
+    }
+
+    @Override
+    public long count(String clientId) {
+        requireClientId(clientId);
+        return database.read("counting the events of " + clientId, c -> ReceivedEventsSql.count(c, clientId));
+    }
+
+    private static void requireClientId(String clientId) {
+        Objects.requireNonNull(clientId, "clientId");
+        if (clientId.isEmpty()) {
+            throw new IllegalArgumentException("clientId must not be empty");
+        }
+    }
+
+    /** The writer, for its counters (transactions, committed writes). */
+    public GroupCommitWriter writer() {
+        return database.writer();
+    }
+
+    /** Events stored as new since open. */
+    public long storedCount() {
+        return stored.get();
+    }
+
+    /** Events found stored already since open. */
+    public long duplicateCount() {
+        return duplicates.get();
+    }
+
+    public SqliteSettings settings() {
+        return database.settings();
+    }
+
+    /** Commits the events already queued and stops the writer thread; later calls fail. */
+    @Override
+    public void close() {
+        if (!database.isClosed()) {
+            database.close();
+            LOG.info("{} closed ({} stored, {} duplicates since open)", database.description(), stored.get(),
+                    duplicates.get());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return KIND + " " + name;
+    }
+}

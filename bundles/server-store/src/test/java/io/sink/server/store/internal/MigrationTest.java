@@ -1,0 +1,93 @@
+package io.sink.server.store.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sink.api.server.ReceivedEventStore.Outcome;
+import io.sink.sqlite.Migrations;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Databases of older schema versions are brought up to date when the store opens. */
+class MigrationTest {
+
+    @TempDir
+    Path dir;
+
+    private Path db() {
+        return dir.resolve("events.db");
+    }
+
+    @Test
+    void theSchemaIsNumberedInOrder() {
+        assertThat(ServerStoreSchema.RUNNER.currentVersion()).isEqualTo(2);
+    }
+
+    @Test
+    void aVersion1DatabaseWithEventsGetsItsCountersFromTheExistingRows() throws Exception {
+        try (Connection c = TestStores.connect(db())) {
+            c.setAutoCommit(false);
+            assertThat(ServerStoreSchema.RUNNER.migrate(c, 1, "test")).isZero();
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO received_events (client_id, event_type_id,"
+                    + " schema_version, event_key, event_offset, event_timestamp, event_data, received_at)"
+                    + " VALUES (?, 1, 1, ?, ?, 1000, x'00', 5)")) {
+                for (int i = 1; i <= 7; i++) {
+                    ps.setString(1, i <= 4 ? "alice" : "bob");
+                    ps.setBytes(2, "kitchen".getBytes());
+                    ps.setLong(3, i);
+                    ps.executeUpdate();
+                }
+            }
+            c.commit();
+            assertThat(Migrations.version(c)).isEqualTo(1);
+        }
+        try (SqliteReceivedEventStore store = TestStores.open(dir)) {
+            assertThat(store.count("alice")).isEqualTo(4);
+            assertThat(store.count("bob")).isEqualTo(3);
+            assertThat(store.store("alice", TestStores.reading("kitchen", 4)).toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS)).isEqualTo(Outcome.DUPLICATE);
+            assertThat(store.store("alice", TestStores.reading("kitchen", 5)).toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS)).isEqualTo(Outcome.STORED);
+            assertThat(store.count("alice")).isEqualTo(5);
+            assertThat(store.latest("alice", 1).get(0).event().offset()).isEqualTo(5);
+        }
+        try (Connection c = TestStores.connect(db())) {
+            assertThat(Migrations.version(c)).isEqualTo(2);
+            assertThat(TestStores.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
+        }
+    }
+
+    @Test
+    void aDatabaseFromANewerVersionIsRefused() throws Exception {
+        try (Connection c = TestStores.connect(db()); Statement s = c.createStatement()) {
+            s.execute("PRAGMA user_version = 3");
+        }
+        assertThatThrownBy(() -> TestStores.open(dir).close()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("received-event store " + db())
+                .hasMessageContaining("schema version 3")
+                .hasMessageContaining("newer");
+    }
+
+    @Test
+    void aFailedMigrationLeavesTheDatabaseAsItWas() throws Exception {
+        try (Connection c = TestStores.connect(db())) {
+            c.setAutoCommit(false);
+            ServerStoreSchema.RUNNER.migrate(c, 1, "test");
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE received_counts (x)"); // in the way of migration 2
+            }
+            c.commit();
+        }
+        assertThatThrownBy(() -> TestStores.open(dir).close()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("received_counts");
+        try (Connection c = TestStores.connect(db())) {
+            assertThat(Migrations.version(c)).isEqualTo(1);
+            assertThat(TestStores.queryStrings(c, "SELECT name FROM sqlite_master WHERE type = 'trigger'")).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.sink.server.store.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sink.api.server.ReceivedEventStore.Outcome;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.transaction.control.jdbc.JDBCConnectionProviderFactory;
+
+/** The DS component's wiring, configuration checks and life cycle, on the real Aries and pax-jdbc classes. */
+class SqliteReceivedEventStoreComponentTest {
+
+    @TempDir
+    Path dataDir;
+    final AriesFixture aries = new AriesFixture();
+
+    @AfterEach
+    void tearDown() {
+        aries.close();
+    }
+
+    /** A Config as DS makes it: the defaults of the annotation, some overridden. */
+    static SqliteReceivedEventStoreComponent.Config config(Map<String, Object> overrides) {
+        return (SqliteReceivedEventStoreComponent.Config) Proxy.newProxyInstance(
+                SqliteReceivedEventStoreComponent.Config.class.getClassLoader(),
+                new Class<?>[] {SqliteReceivedEventStoreComponent.Config.class}, (proxy, method, args) -> {
+                    if (overrides.containsKey(method.getName())) {
+                        return overrides.get(method.getName());
+                    }
+                    if (method.getDefaultValue() != null) {
+                        return method.getDefaultValue();
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    static BundleContext context(Map<String, String> frameworkProperties) {
+        return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
+                new Class<?>[] {BundleContext.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getProperty")) {
+                        return frameworkProperties.get((String) args[0]);
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private SqliteReceivedEventStoreComponent activate(Map<String, Object> overrides) {
+        return new SqliteReceivedEventStoreComponent(aries.dataSourceFactory, aries.transactionControl,
+                aries.providerFactory, context(Map.of("sink.data.dir", dataDir.toString())), config(overrides));
+    }
+
+    @Test
+    void withDefaultsTheDatabaseIsServerEventsDbUnderTheDataDirectoryAndSurvivesARestart() throws Exception {
+        SqliteReceivedEventStoreComponent component = activate(Map.of());
+        assertThat(dataDir.resolve("server/events.db")).isRegularFile();
+        assertThat(aries.providerFactory.open).hasSize(2);
+        assertThat(aries.providerFactory.resourceProperties.get(0))
+                .containsEntry(JDBCConnectionProviderFactory.MAX_CONNECTIONS, 1);
+        assertThat(aries.providerFactory.resourceProperties.get(1))
+                .containsEntry(JDBCConnectionProviderFactory.MAX_CONNECTIONS, 4);
+        assertThat(component.store("alice", TestStores.reading("kitchen", 1)).toCompletableFuture()
+                .get(60, TimeUnit.SECONDS)).isEqualTo(Outcome.STORED);
+        assertThat(component.store().settings().synchronous().name()).isEqualTo("FULL");
+        component.deactivate();
+        assertThat(aries.providerFactory.open).isEmpty();
+        try (Connection c = TestStores.connect(dataDir.resolve("server/events.db"))) {
+            assertThat(TestStores.queryStrings(c, "PRAGMA journal_mode")).containsExactly("wal");
+        }
+
+        SqliteReceivedEventStoreComponent again = activate(Map.of());
+        try {
+            assertThat(again.count("alice")).isEqualTo(1);
+            assertThat(again.latest("alice", 5)).extracting(e -> e.event()).containsExactly(
+                    TestStores.reading("kitchen", 1));
+            assertThat(again.store("alice", TestStores.reading("kitchen", 1)).toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS)).isEqualTo(Outcome.DUPLICATE);
+        } finally {
+            again.deactivate();
+        }
+    }
+
+    @Test
+    void journalModeAndSynchronousAreConfigurable(@TempDir Path elsewhere) {
+        Path db = elsewhere.resolve("x/received.sqlite");
+        SqliteReceivedEventStoreComponent component = activate(Map.of("path", db.toString(), "journalMode", "delete",
+                "synchronous", "extra"));
+        try {
+            assertThat(db).isRegularFile();
+            assertThat(component.store().settings().journalMode().name()).isEqualTo("DELETE");
+            assertThat(component.store().settings().synchronous().name()).isEqualTo("EXTRA");
+        } finally {
+            component.deactivate();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({
+        "journalMode, MEMORY, 'journalMode must be one of WAL, DELETE, TRUNCATE, PERSIST'",
+        "synchronous, sometimes, 'synchronous must be one of OFF, NORMAL, FULL, EXTRA'",
+        "path, '  ', 'path must name the database file'",
+        "path, 'x?mode=memory', 'path must be a plain file path'",
+        "maxWritesPerTransaction, 0, maxWritesPerTransaction",
+        "readConnections, 0, readConnections"})
+    void badConfigurationIsRefusedNamingThePidAndTheProperty(String property, String value, String message) {
+        Object typed = switch (property) {
+            case "maxWritesPerTransaction", "readConnections" -> Integer.parseInt(value);
+            default -> value;
+        };
+        Map<String, Object> overrides = new HashMap<>();
+        overrides.put(property, typed);
+        assertThatThrownBy(() -> activate(overrides))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("configuration io.sink.server.store")
+                .hasMessageContaining(message);
+        assertThat(aries.providerFactory.open).isEmpty();
+    }
+
+    @Test
+    void anUnusablePathIsRefusedAndNothingIsLeftOpen() throws Exception {
+        Path file = Files.writeString(dataDir.resolve("a-file"), "x");
+        assertThatThrownBy(() -> activate(Map.of("path", "a-file/events.db")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot create the directory " + file)
+                .hasMessageContaining("received-event store");
+        assertThat(aries.providerFactory.open).isEmpty();
+    }
+}

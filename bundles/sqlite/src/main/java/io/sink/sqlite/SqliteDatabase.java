@@ -1,0 +1,191 @@
+package io.sink.sqlite;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One open SQLite database of a store: its {@link GroupCommitWriter} (the one thread that writes),
+ * reads on the callers' threads, the journal mode checked and the schema migrated at open.
+ *
+ * <p>Messages name the database by its kind and path, e.g. {@code event log /data/client/events.db
+ * is closed}.
+ */
+public final class SqliteDatabase implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
+
+    private final SqlExecutor sql;
+    private final SqliteSettings settings;
+    private final String description;
+    private final GroupCommitWriter writer;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SqliteDatabase(SqlExecutor sql, SqliteSettings settings, String kind) {
+        this.sql = sql;
+        this.settings = settings;
+        this.description = kind + " " + settings.path();
+        this.writer = new GroupCommitWriter(sql, description, settings.maxWritesPerTransaction());
+    }
+
+    /**
+     * Opens a database: creates its directory, starts the writer thread, sets the journal mode
+     * (and checks that SQLite took it) and migrates the schema to its current version.
+     *
+     * @param kind   what the database is, for messages and thread names, e.g. {@code event log}
+     * @param schema the migrations of this kind of database
+     * @throws IllegalStateException naming the path when the database cannot be opened or migrated;
+     *         nothing is left running then
+     */
+    public static SqliteDatabase open(SqlExecutor sql, SqliteSettings settings, String kind, Migrations schema) {
+        Objects.requireNonNull(sql, "sql");
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(schema, "schema");
+        prepareDirectory(settings.path(), kind);
+        SqliteDatabase db = new SqliteDatabase(sql, settings, kind);
+        try {
+            db.initialize(schema);
+            return db;
+        } catch (RuntimeException | Error e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Creates the parent directories of {@code file} and checks that SQLite can write there.
+     *
+     * @param kind what the database is, for messages, e.g. {@code event log}
+     * @throws IllegalStateException naming the directory or file and the configuration property
+     *         {@code path}
+     */
+    public static void prepareDirectory(Path file, String kind) {
+        Path dir = file.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException | SecurityException e) {
+            throw new IllegalStateException("cannot create the directory " + dir + " for the " + kind + " database "
+                    + file.getFileName() + " (configuration property path): " + e, e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IllegalStateException("the directory " + dir + " of the " + kind + " database is not writable;"
+                    + " SQLite writes its journal files beside " + file.getFileName() + " (configuration property path)");
+        }
+        if (Files.exists(file) && (!Files.isRegularFile(file) || !Files.isWritable(file))) {
+            throw new IllegalStateException("the " + kind + " database " + file
+                    + " is not a writable file (configuration property path)");
+        }
+    }
+
+    private void initialize(Migrations schema) {
+        String wanted = settings.journalMode().name();
+        String mode = onWriterThread(() -> sql.writeWithoutTransaction(c -> {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("PRAGMA journal_mode = " + wanted)) {
+                return rs.next() ? rs.getString(1) : "";
+            }
+        }), "setting the journal mode");
+        if (!wanted.equalsIgnoreCase(mode)) {
+            throw new IllegalStateException("journalMode=" + wanted + " could not be set on the " + description
+                    + ": SQLite keeps it in " + mode.toUpperCase(Locale.ROOT) + " mode"
+                    + (settings.journalMode() == SqliteSettings.JournalMode.WAL
+                            ? " (the file system may not support WAL; configure journalMode=DELETE)"
+                            : " (another process may have the database open)"));
+        }
+        String name = settings.path().toString();
+        int before = writer.write(c -> schema.migrate(c, name));
+        if (before != schema.currentVersion()) {
+            LOG.info("{}: schema migrated from version {} to {}", description, before, schema.currentVersion());
+        }
+        if (settings.synchronous() == SqliteSettings.Synchronous.OFF) {
+            LOG.warn("{}: synchronous=OFF, writes are not durable: a crash or power loss can lose them", description);
+        }
+    }
+
+    private interface SqlCall<T> {
+        T call() throws SQLException;
+    }
+
+    private <T> T onWriterThread(SqlCall<T> work, String what) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        writer.execute(() -> {
+            try {
+                done.complete(work.call());
+            } catch (SQLException | RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            return done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + what + " of the " + description, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(what + " of the " + description + " failed: " + e.getCause().getMessage(),
+                    e.getCause());
+        }
+    }
+
+    /** The one thread that writes to this database. */
+    public GroupCommitWriter writer() {
+        return writer;
+    }
+
+    /** The connections: writes only on the writer thread, reads on any thread. */
+    public SqlExecutor sql() {
+        return sql;
+    }
+
+    public SqliteSettings settings() {
+        return settings;
+    }
+
+    /** The kind and path of the database, as messages name it, e.g. {@code event log /data/events.db}. */
+    public String description() {
+        return description;
+    }
+
+    /**
+     * Runs {@code work} on a reader connection on the caller's thread.
+     *
+     * @param what what is read, for the message of a failure, e.g. {@code reading the queue size}
+     * @throws IllegalStateException when the database is closed or the read fails, naming the database
+     */
+    public <T> T read(String what, SqlWork<T> work) {
+        requireOpen();
+        try {
+            return sql.read(work);
+        } catch (SQLException e) {
+            throw new IllegalStateException(description + ": " + what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** @throws IllegalStateException naming the database when it is closed */
+    public void requireOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException(description + " is closed");
+        }
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Commits the writes already queued and stops the writer thread. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            writer.close();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.sink.store.sqlite.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sink.api.client.GroundEventLog.LoggedEvent;
+import io.sink.sqlite.AriesSqlExecutor;
+import io.sink.sqlite.AriesSqlitePools;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.service.transaction.control.jdbc.JDBCConnectionProvider;
+
+/**
+ * The event log on the real Aries transaction control and pax-jdbc-sqlite, as in the framework.
+ * (The executor's own behaviour is tested with it, in the sink-sqlite bundle.)
+ */
+class SqliteEventLogOnAriesTest {
+
+    @TempDir
+    Path dir;
+    AriesFixture aries;
+    StoreSettings settings;
+    JDBCConnectionProvider writer;
+    JDBCConnectionProvider reader;
+    AriesSqlExecutor sql;
+
+    @BeforeEach
+    void setUp() {
+        aries = new AriesFixture();
+        settings = TestStores.settings(dir).build();
+        writer = aries.providerFactory.getProviderFor(aries.dataSourceFactory, settings.jdbcProperties(true),
+                AriesSqlitePools.poolProperties(1));
+        reader = aries.providerFactory.getProviderFor(aries.dataSourceFactory, settings.jdbcProperties(false),
+                AriesSqlitePools.poolProperties(3));
+        sql = new AriesSqlExecutor(aries.transactionControl, writer, reader);
+    }
+
+    @AfterEach
+    void tearDown() {
+        aries.providerFactory.releaseProvider(writer);
+        aries.providerFactory.releaseProvider(reader);
+        aries.close();
+    }
+
+    @Test
+    void theEventLogWorksOnAriesWithConcurrentWritersAndReaders() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try (SqliteEventLog log = SqliteEventLog.open(sql, settings, Clock.systemUTC(), new Random(3))) {
+            List<Future<?>> tasks = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                String key = "sensor-" + (t % 2);
+                tasks.add(pool.submit(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        log.appendNext(1, 1, key.getBytes(UTF_8), i, new byte[] {1});
+                        log.lastEvents(1);
+                    }
+                    return null;
+                }));
+            }
+            tasks.add(pool.submit(() -> {
+                int acknowledged = 0;
+                long after = 0;
+                while (acknowledged < 200) {
+                    List<LoggedEvent> batch = log.unacknowledged(Set.of(), Set.of(), after, 20);
+                    if (!batch.isEmpty()) {
+                        after = batch.get(batch.size() - 1).sequence();
+                        log.acknowledge(batch.stream().map(e -> e.event().ackKey()).toList());
+                        acknowledged += batch.size();
+                    }
+                }
+                return null;
+            }));
+            for (Future<?> task : tasks) {
+                task.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(log.queueSize()).isZero();
+            assertThat(log.lastEvents(1)).extracting(e -> e.offset()).containsExactly(100L, 100L);
+            assertThat(log.writer().transactions()).isLessThan(log.writer().committedWrites());
+            assertThat(log.instanceIds().client()).isEqualTo(log.instanceIds().client());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
