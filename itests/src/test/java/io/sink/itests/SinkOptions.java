@@ -131,6 +131,11 @@ public final class SinkOptions {
                 thirdParty("org.apache.aries.tx-control", "tx-control-provider-jdbc-local"));
     }
 
+    /** The Gogo runtime: a CommandProcessor to run our shell commands in a session, without a console. */
+    public static Option gogo() {
+        return thirdParty("org.apache.felix", "org.apache.felix.gogo.runtime");
+    }
+
     /** Several of our bundles by short name, in the given order: {@code sinkBundles("api", "protocol")}. */
     public static Option sinkBundles(String... names) {
         return composite(Arrays.stream(names).map(SinkOptions::sinkBundle).toArray(Option[]::new));

@@ -4,6 +4,8 @@ import io.sink.api.InstanceId;
 import io.sink.api.client.ClientHandler;
 import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.EventLogListener;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import io.sink.api.client.GroundEventLog;
 import io.sink.api.client.InstanceIdStore;
 import io.sink.api.client.SinkClient;
@@ -50,10 +52,10 @@ import org.slf4j.LoggerFactory;
  * replaced (by changing {@code eventLog.target}) while the poller runs; the poller notices at its
  * next run and starts every stream again from the beginning of the new log.
  */
-@Component(service = {ClientHandler.class, EventLogListener.class, PollerService.class},
+@Component(service = {ClientHandler.class, PollerService.class},
         configurationPid = PollerService.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = PollerComponent.Config.class)
-public final class PollerComponent implements ClientHandler, EventLogListener, PollerService {
+public final class PollerComponent implements ClientHandler, PollerService {
     private static final Logger LOG = LoggerFactory.getLogger(PollerComponent.class);
     /** The store bound when no configuration says otherwise: any. */
     public static final String DEFAULT_STORE_TARGET = "(" + GroundEventLog.STORE_TYPE + "=*)";
@@ -140,8 +142,15 @@ public final class PollerComponent implements ClientHandler, EventLogListener, P
         instanceIdStore.compareAndSet(store, null);
     }
 
+    /**
+     * The listener is registered by hand once the poller runs, not declared as a DS service: the event
+     * log binds listeners while it activates, and a declared listener would need the log it is bound
+     * to, a service cycle.
+     */
+    private ServiceRegistration<EventLogListener> listenerRegistration;
+
     @Activate
-    void activate(Config config) {
+    void activate(BundleContext context, Config config) {
         PollerSettings settings = settings(config);
         ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "sink-poller"));
         pool.setRemoveOnCancelPolicy(true); // cancelled ticks do not pile up in the queue
@@ -149,6 +158,9 @@ public final class PollerComponent implements ClientHandler, EventLogListener, P
         executor = pool;
         poller = new Poller(settings, client::get, eventLog::get, executor, Clock.systemUTC(), new SecureRandom());
         poller.start();
+        if (context != null) { // null in unit tests, which call appended() themselves
+            listenerRegistration = context.registerService(EventLogListener.class, this::appended, null);
+        }
         LOG.info("poller started: window {}, period {} ms, streams {}", settings.window(),
                 settings.period().toMillis(), settings.streamNames());
     }
@@ -175,6 +187,13 @@ public final class PollerComponent implements ClientHandler, EventLogListener, P
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        if (listenerRegistration != null) {
+            try {
+                listenerRegistration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping: the framework unregistered it
+            }
+        }
         Poller p = poller;
         poller = null;
         try {
@@ -261,8 +280,8 @@ public final class PollerComponent implements ClientHandler, EventLogListener, P
 
     // ------------------------------------------------------------------ EventLogListener
 
-    @Override
-    public void appended(GroundEventLog log, long lastSequence) {
+    /** An {@link EventLogListener}: events were logged, publish them now. */
+    void appended(GroundEventLog log, long lastSequence) {
         Poller p = poller;
         if (p != null && log == eventLog.get()) {
             p.eventsAppended();

@@ -24,7 +24,7 @@ class PollerComponentTest {
         component.bindInstanceIdStore(log);
         component.bindEventLog(log, Map.of(GroundEventLog.STORE_TYPE, "memory"));
         component.bindClient(client);
-        component.activate(config);
+        component.activate(null, config);
         active = true;
     }
 
