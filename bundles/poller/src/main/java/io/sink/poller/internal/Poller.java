@@ -391,6 +391,9 @@ public final class Poller {
         if (room <= 0) {
             return;
         }
+        if (!inFlight.isEmpty() && room < refillThreshold(s.window())) {
+            return; // wait for more ACKs: one larger read of the log instead of one read per ACK
+        }
         int n = streams.size();
         int start = Math.floorMod(rotation++, n);
         int share = Math.max(1, s.window() / n);
@@ -408,6 +411,14 @@ public final class Poller {
                 room -= fill(stream, room);
             }
         }
+    }
+
+    /**
+     * How much of the window must be free before the log is read again while events are in flight: a
+     * quarter of it (1 for a window of 1), so a large window is refilled in batches.
+     */
+    static int refillThreshold(int window) {
+        return Math.max(1, window / 4);
     }
 
     /** Publishes up to {@code limit} events of the stream; returns how many. */

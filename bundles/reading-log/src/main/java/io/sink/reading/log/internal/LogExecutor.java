@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the line is dropped and counted; the next line written reports how many were dropped. So a slow
  * console or log appender can never slow the delivery of events or their ACKs.
  */
-final class LogExecutor implements Executor, AutoCloseable {
+public final class LogExecutor implements Executor, AutoCloseable {
     private final ThreadPoolExecutor pool;
     private final LogLines lines;
     private final AtomicLong droppedSinceReport = new AtomicLong();
@@ -23,7 +23,7 @@ final class LogExecutor implements Executor, AutoCloseable {
      *
      * @param capacity lines that may wait for the thread before new ones are dropped
      */
-    LogExecutor(String threadName, int capacity, LogLines lines) {
+    public LogExecutor(String threadName, int capacity, LogLines lines) {
         this.lines = lines;
         this.pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity),
                 r -> {

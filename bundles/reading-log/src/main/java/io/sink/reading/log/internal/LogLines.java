@@ -3,7 +3,7 @@ package io.sink.reading.log.internal;
 import org.slf4j.Logger;
 
 /** Where the reading log writes its lines: an SLF4J logger in the framework, a recorder in tests. */
-interface LogLines {
+public interface LogLines {
 
     boolean isDebugEnabled();
 
@@ -14,7 +14,7 @@ interface LogLines {
     void warn(String line);
 
     /** Lines through an SLF4J logger. */
-    static LogLines of(Logger logger) {
+    public static LogLines of(Logger logger) {
         return new LogLines() {
             @Override
             public boolean isDebugEnabled() {

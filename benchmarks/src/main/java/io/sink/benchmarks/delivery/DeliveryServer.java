@@ -1,0 +1,74 @@
+package io.sink.benchmarks.delivery;
+
+import io.sink.api.InstanceId;
+import io.sink.api.server.ClientRecord;
+import io.sink.api.server.ClientRegistry;
+import io.sink.reading.log.internal.LogExecutor;
+import io.sink.reading.log.internal.LogLines;
+import io.sink.reading.log.internal.ReadingLogHandler;
+import io.sink.server.store.internal.SqliteReceivedEventStore;
+import io.sink.sqlite.SqliteSettings;
+import io.sink.tls.DevCertificates;
+import io.sink.tls.SslContexts;
+import io.sink.transport.internal.netty.ServerSettings;
+import io.sink.transport.internal.netty.SinkServerEngine;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of {@link DeliveryBenchmark}, run in its own JVM: the Netty server engine, the
+ * SQLite received-event store (WAL, synchronous=FULL: every event is durable before its ACK) and the
+ * reading-log handler. Prints {@code port <n>} when listening; stops when its standard input closes
+ * and then prints {@code stored <n>}.
+ *
+ * <p>Arguments: the PKI folder (dev certificates) and the database path.
+ */
+public final class DeliveryServer {
+    private DeliveryServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path pki = Path.of(args[0]);
+        Path database = Path.of(args[1]);
+        SqliteSettings settings = SqliteSettings.builder(database).build();
+        AriesSqlite jdbc = new AriesSqlite(settings, "received events");
+        SqliteReceivedEventStore store = SqliteReceivedEventStore.open(jdbc.executor(), settings, Clock.systemUTC());
+        LogLines lines = LogLines.of(LoggerFactory.getLogger("io.sink.readings"));
+        LogExecutor logging = new LogExecutor("sink-reading-log", 10_000, lines);
+        ReadingLogHandler handler = new ReadingLogHandler(() -> store, logging, lines, true);
+        ClientRegistry registry = new ClientRegistry() {
+            private volatile InstanceId client;
+
+            @Override
+            public ClientRecord record(String clientId) {
+                return new ClientRecord(new InstanceId(1), Optional.ofNullable(client), Optional.empty());
+            }
+
+            @Override
+            public void registerClientInstanceId(String clientId, InstanceId id) {
+                client = id;
+            }
+        };
+        SinkServerEngine engine = new SinkServerEngine(ServerSettings.defaults(0),
+                SslContexts.forServer(DevCertificates.serverConfig(pki)), () -> cert -> Optional.of("bench-client"),
+                () -> registry, () -> handler);
+        int port = engine.start().getPort();
+        System.out.println("port " + port);
+        System.out.flush();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            while (in.readLine() != null) {
+                // runs until the benchmark closes our standard input
+            }
+        }
+        engine.stop();
+        logging.close();
+        System.out.println("stored " + store.count("bench-client"));
+        store.close();
+        jdbc.close();
+    }
+}
