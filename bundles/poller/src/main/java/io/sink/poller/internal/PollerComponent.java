@@ -5,6 +5,7 @@ import io.sink.api.client.ClientHandler;
 import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.EventLogListener;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.framework.ServiceRegistration;
 import io.sink.api.client.GroundEventLog;
 import io.sink.api.client.InstanceIdStore;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * replaced (by changing {@code eventLog.target}) while the poller runs; the poller notices at its
  * next run and starts every stream again from the beginning of the new log.
  */
-@Component(service = {ClientHandler.class, PollerService.class},
+@Component(service = {ClientHandler.class, PollerService.class}, immediate = true,
         configurationPid = PollerService.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = PollerComponent.Config.class)
 public final class PollerComponent implements ClientHandler, PollerService {
@@ -105,15 +106,50 @@ public final class PollerComponent implements ClientHandler, PollerService {
     private ScheduledExecutorService executor;
     private volatile Poller poller;
 
-    @Reference(name = "client", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void bindClient(SinkClient c) {
-        client.set(c);
+    /**
+     * The client service is obtained lazily, on the poller's thread, never while DS binds this
+     * component: the client component binds this one as its {@link ClientHandler}, so getting the
+     * client service while either is being activated would be a service cycle.
+     */
+    private ComponentServiceObjects<SinkClient> clientObjects;
+
+    @Reference(name = "client", service = SinkClient.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unbindClientObjects")
+    synchronized void bindClientObjects(ComponentServiceObjects<SinkClient> objects) {
+        releaseClient();
+        clientObjects = objects;
         wake();
     }
 
-    void unbindClient(SinkClient c) {
-        client.compareAndSet(c, null);
+    synchronized void unbindClientObjects(ComponentServiceObjects<SinkClient> objects) {
+        if (clientObjects == objects) {
+            releaseClient();
+            clientObjects = null;
+        }
+        wake();
+    }
+
+    private void releaseClient() {
+        SinkClient c = client.getAndSet(null);
+        if (c != null && clientObjects != null) {
+            clientObjects.ungetService(c);
+        }
+    }
+
+    /** The client service, obtained on first use from the poller's thread. */
+    private synchronized SinkClient currentClient() {
+        SinkClient c = client.get();
+        if (c == null && clientObjects != null) {
+            c = clientObjects.getService();
+            client.set(c);
+        }
+        return c;
+    }
+
+    /** Binds a client directly (tests without a framework). */
+    void bindClient(SinkClient c) {
+        client.set(c);
         wake();
     }
 
@@ -156,7 +192,7 @@ public final class PollerComponent implements ClientHandler, PollerService {
         pool.setRemoveOnCancelPolicy(true); // cancelled ticks do not pile up in the queue
         pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // no waiting for the next tick to stop
         executor = pool;
-        poller = new Poller(settings, client::get, eventLog::get, executor, Clock.systemUTC(), new SecureRandom());
+        poller = new Poller(settings, this::currentClient, eventLog::get, executor, Clock.systemUTC(), new SecureRandom());
         poller.start();
         if (context != null) { // null in unit tests, which call appended() themselves
             listenerRegistration = context.registerService(EventLogListener.class, this::appended, null);

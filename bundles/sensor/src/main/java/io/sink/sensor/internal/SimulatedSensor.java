@@ -37,6 +37,7 @@ public final class SimulatedSensor {
         try {
             LoggedReading reading = readings.logSensorReading(settings.name(), temperature, humidity);
             logged.incrementAndGet();
+            LOG.info("simulated sensor {}: {}", settings.name(), reading);
             if (failing) {
                 failing = false;
                 LOG.info("simulated sensor {}: logging readings again", settings.name());

@@ -35,7 +35,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * The Sink client as a service: while configured and a {@link ClientHandler} is registered, keeps a
  * connection to the server and reconnects by the schedule of section 9.
  */
-@Component(service = SinkClient.class, configurationPid = SinkClientComponent.PID,
+@Component(service = SinkClient.class, immediate = true, configurationPid = SinkClientComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = SinkClientComponent.Config.class)
 public final class SinkClientComponent implements SinkClient {

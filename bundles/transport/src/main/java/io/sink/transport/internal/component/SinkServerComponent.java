@@ -33,7 +33,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * authenticator, registry and event handler (each swappable while it runs, or chosen with a
  * {@code <name>.target} filter in the configuration).
  */
-@Component(service = SinkServer.class, configurationPid = SinkServerComponent.PID,
+@Component(service = SinkServer.class, immediate = true, configurationPid = SinkServerComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = SinkServerComponent.Config.class)
 public final class SinkServerComponent implements SinkServer {
