@@ -176,6 +176,9 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            return; // the connection is condemned: nothing more it sent is handled
+        }
         Frame frame = (Frame) msg;
         keepalive.onFrameReceived(System.nanoTime());
         FrameType type = FrameType.fromCode(frame.type().code()).orElseThrow();
@@ -211,7 +214,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
                     handshakeFrame(frame, type);
             }
         } catch (ProtocolException e) {
-            malformed(e.getMessage());
+            malformedInput(e);
         } catch (ProtocolViolation e) {
             malformed("protocol violation: " + e.getMessage());
         }
@@ -275,6 +278,9 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
     }
 
     private void malformed(String reason) {
+        if (closing) {
+            return; // logged once, when the connection was condemned
+        }
         log.warn("closing connection {}: {}", describePeer(), reason);
         closing = true;
         close(reason);
