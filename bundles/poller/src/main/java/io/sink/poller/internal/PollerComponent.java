@@ -203,8 +203,17 @@ public final class PollerComponent implements ClientHandler, PollerService {
 
     @Modified
     void modified(Config config) {
-        PollerSettings settings = settings(config);
         Poller p = poller;
+        PollerSettings settings;
+        try {
+            settings = settings(config);
+        } catch (IllegalArgumentException e) {
+            // refused: one clear line instead of SCR's stack trace, and the poller carries on as it was
+            PollerSettings current = p.settings();
+            LOG.error("{}; the poller keeps running with its previous settings (window {}, period {} ms, streams {})",
+                    e.getMessage(), current.window(), current.period().toMillis(), current.streamNames());
+            return;
+        }
         if (!settings.equals(p.settings())) {
             p.reconfigure(settings);
         }

@@ -117,6 +117,16 @@ class PollerComponentTest {
     }
 
     @Test
+    void aRefusedUpdateKeepsThePreviousSettings() {
+        activate(new TestConfig().window(3).period(3_600_000));
+        component.modified(new TestConfig().window(0).period(3_600_000));
+        component.modified(new TestConfig().window(99_999).period(3_600_000));
+        assertThat(component.status().window()).isEqualTo(3);
+        component.modified(new TestConfig().window(5).period(3_600_000));
+        Await.until("window 5", () -> component.status().window() == 5);
+    }
+
+    @Test
     void aSwappedEventLogIsUsedAtOnce() {
         activate(new TestConfig().window(10).period(3_600_000));
         client.connected = true;

@@ -23,6 +23,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -30,16 +31,25 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Sink client as a service: while configured and a {@link ClientHandler} is registered, keeps a
  * connection to the server and reconnects by the schedule of section 9.
+ *
+ * <p>A changed configuration is applied without deactivating the component: the client
+ * reconnects with the new values. A configuration that cannot be applied (a bad value, an
+ * unreadable certificate) is refused with an ERROR naming the PID, the property and why, and the
+ * client keeps its connection and its previous configuration. (Without a modified method SCR would
+ * deactivate the component, and a bad value would leave no client at all.)
  */
 @Component(service = SinkClient.class, immediate = true, configurationPid = SinkClientComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = SinkClientComponent.Config.class)
 public final class SinkClientComponent implements SinkClient {
     public static final String PID = "io.sink.transport.client";
+    private static final Logger LOG = LoggerFactory.getLogger(SinkClientComponent.class);
 
     @ObjectClassDefinition(name = "Sink client", description = "Connects to a Sink server over mutual TLS "
             + "(TLS 1.2 or 1.3) and keeps reconnecting.")
@@ -85,9 +95,21 @@ public final class SinkClientComponent implements SinkClient {
     }
 
     private volatile ClientHandler handler;
+    /** Runs every engine start and stop, in order, off the caller's thread. */
     private ExecutorService lifecycle;
-    private SinkClientEngine engine;
-    private boolean running;
+    /** The engine of the current configuration; replaced by {@link #modified}. */
+    private volatile SinkClientEngine engine;
+    /** The engine started, or null; touched only on the lifecycle thread. */
+    private SinkClientEngine started;
+    /** The settings and certificate paths of {@link #engine}. */
+    private volatile Applied applied;
+
+    private record Applied(ClientSettings settings, List<String> tls) {
+        static Applied of(ClientSettings settings, Config config) {
+            return new Applied(settings, List.of(config.certificate(), config.privateKey(),
+                    config.trustedCertificates()));
+        }
+    }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -105,24 +127,37 @@ public final class SinkClientComponent implements SinkClient {
 
     @Activate
     void activate(BundleContext context, Config config) throws Exception {
-        ClientSettings settings;
-        SslContext ssl;
-        try {
-            List<Duration> delays = ReconnectSchedule.parseDelays(config.reconnectDelays());
-            Duration refusal = ReconnectSchedule.parseDelays(config.refusalDelay()).get(0);
-            settings = new ClientSettings(config.host(), config.port(), config.applicationVersion(),
-                    Duration.ofMillis(config.keepaliveMillis()), Duration.ofMillis(config.connectTimeoutMillis()),
-                    Duration.ofMillis(config.handshakeTimeoutMillis()), io.sink.api.Limits.MAX_WINDOW, delays, refusal,
-                    ReconnectSchedule.DEFAULT_JITTER);
-            ssl = SslContexts.forClient(Home.tls(context, PID, config.certificate(), config.privateKey(),
-                    config.trustedCertificates()));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(PID + ": invalid configuration: " + e.getMessage(), e);
-        }
+        ClientSettings settings = settings(config);
+        SinkClientEngine e = engine(context, config, settings);
+        applied = Applied.of(settings, config);
         synchronized (this) {
-            engine = new SinkClientEngine(settings, ssl, () -> handler);
+            engine = e;
             lifecycle = Executors.newSingleThreadExecutor(r -> new Thread(r, "sink-client-lifecycle"));
         }
+        adjust();
+    }
+
+    @Modified
+    void modified(BundleContext context, Config config) {
+        ClientSettings settings;
+        SinkClientEngine replacement;
+        try {
+            settings = settings(config);
+            if (Applied.of(settings, config).equals(applied)) {
+                // e.g. a refused value put back: no reason to reconnect
+                LOG.info("{}: configuration unchanged for the client (server {})", PID, engine.server());
+                return;
+            }
+            replacement = engine(context, config, settings);
+        } catch (Exception e) {
+            String m = String.valueOf(e.getMessage());
+            LOG.error("{}; the client keeps its previous configuration (server {})",
+                    m.startsWith(PID) ? m : PID + ": invalid configuration: " + m, engine.server());
+            return;
+        }
+        applied = Applied.of(settings, config);
+        engine = replacement;
+        LOG.info("{}: configuration applied, connecting to {}", PID, replacement.server());
         adjust();
     }
 
@@ -135,23 +170,53 @@ public final class SinkClientComponent implements SinkClient {
         }
         executor.shutdown();
         executor.awaitTermination(30, TimeUnit.SECONDS);
+        if (started != null) {
+            started.stop();
+        }
         engine.stop();
     }
 
-    /** Starts the engine while a handler is bound, stops it otherwise; never blocks the caller. */
+    private static ClientSettings settings(Config config) {
+        try {
+            List<Duration> delays = ReconnectSchedule.parseDelays(config.reconnectDelays());
+            Duration refusal = ReconnectSchedule.parseDelays(config.refusalDelay()).get(0);
+            return new ClientSettings(config.host(), config.port(), config.applicationVersion(),
+                    Duration.ofMillis(config.keepaliveMillis()), Duration.ofMillis(config.connectTimeoutMillis()),
+                    Duration.ofMillis(config.handshakeTimeoutMillis()), io.sink.api.Limits.MAX_WINDOW, delays, refusal,
+                    ReconnectSchedule.DEFAULT_JITTER);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(PID + ": invalid configuration: " + e.getMessage(), e);
+        }
+    }
+
+    private SinkClientEngine engine(BundleContext context, Config config, ClientSettings settings) throws Exception {
+        SslContext ssl;
+        try {
+            ssl = SslContexts.forClient(Home.tls(context, PID, config.certificate(), config.privateKey(),
+                    config.trustedCertificates()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(PID + ": invalid configuration: " + e.getMessage(), e);
+        }
+        return new SinkClientEngine(settings, ssl, () -> handler);
+    }
+
+    /**
+     * Runs the current engine while a handler is bound, and no other; never blocks the caller (the
+     * starts and stops run in order on the lifecycle thread).
+     */
     private synchronized void adjust() {
         if (lifecycle == null) {
             return;
         }
         lifecycle.execute(() -> {
-            synchronized (SinkClientComponent.this) {
-                boolean wanted = handler != null;
-                if (wanted && !running) {
-                    engine.start();
-                    running = true;
-                } else if (!wanted && running) {
-                    engine.stop();
-                    running = false;
+            SinkClientEngine wanted = handler != null ? engine : null;
+            if (started != wanted) {
+                if (started != null) {
+                    started.stop();
+                }
+                started = wanted;
+                if (wanted != null) {
+                    wanted.start();
                 }
             }
         });

@@ -21,23 +21,34 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Sink server as a service: listens while configured, serves clients through the whiteboard
  * authenticator, registry and event handler (each swappable while it runs, or chosen with a
  * {@code <name>.target} filter in the configuration).
+ *
+ * <p>A changed configuration is applied without deactivating the component: a new engine starts
+ * with it and replaces the running one. A configuration that cannot be applied (a bad value, an
+ * unreadable certificate, an address that cannot be bound) is refused with an ERROR naming the PID,
+ * the property and why, and the server keeps listening with its previous configuration. (Without a
+ * modified method SCR would deactivate the component and activate it again, and a bad value would
+ * leave no server at all.)
  */
 @Component(service = SinkServer.class, immediate = true, configurationPid = SinkServerComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = SinkServerComponent.Config.class)
 public final class SinkServerComponent implements SinkServer {
     public static final String PID = "io.sink.transport.server";
+    private static final Logger LOG = LoggerFactory.getLogger(SinkServerComponent.class);
 
     @ObjectClassDefinition(name = "Sink server", description = "Listens for Sink clients over mutual TLS "
             + "(TLS 1.2 or 1.3, client certificate required).")
@@ -84,29 +95,107 @@ public final class SinkServerComponent implements SinkServer {
     @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServerHandler handler;
 
-    private SinkServerEngine engine;
+    /** The running engine; replaced by {@link #modified}. */
+    private volatile SinkServerEngine engine;
+    /** The settings of {@link #engine}. */
+    private ServerSettings settings;
+    /** The certificate, key and CA paths of {@link #engine}. */
+    private List<String> tls;
 
     @Activate
-    void activate(BundleContext context, Config config) throws Exception {
-        ServerSettings settings;
+    synchronized void activate(BundleContext context, Config config) throws Exception {
+        ServerSettings s = settings(config);
+        SinkServerEngine e = engine(context, config, s);
+        e.start();
+        settings = s;
+        tls = tls(config);
+        engine = e;
+    }
+
+    @Modified
+    synchronized void modified(BundleContext context, Config config) {
+        SinkServerEngine previous = engine;
+        String keeping = "; the server keeps listening on " + previous.listenAddress().orElse("(nothing)")
+                + " with its previous configuration";
+        ServerSettings next;
+        SinkServerEngine replacement;
+        try {
+            next = settings(config);
+            replacement = engine(context, config, next);
+        } catch (Exception e) {
+            LOG.error("{}{}", message(e), keeping);
+            return;
+        }
+        if (next.equals(settings) && tls(config).equals(tls)) {
+            // e.g. a refused value put back: nothing to restart, no client to disconnect
+            LOG.info("{}: configuration unchanged for the server, still listening on {}", PID,
+                    previous.listenAddress().orElse("(nothing)"));
+            return;
+        }
+        // the same port cannot be bound twice: stop first, and listen with the old settings again on failure
+        boolean samePort = next.port() != 0 && next.port() == settings.port();
+        if (samePort) {
+            previous.stop();
+        }
+        try {
+            replacement.start();
+        } catch (Exception e) {
+            if (samePort) {
+                try {
+                    previous.start();
+                } catch (Exception again) {
+                    LOG.error("{}: the new configuration cannot listen ({}), and the previous one no longer can "
+                            + "either ({}): the server is not listening", PID, e.getMessage(), again.getMessage(), again);
+                    return;
+                }
+            }
+            LOG.error("{}: the new configuration is not applied: {}{}", PID, e.getMessage(), keeping);
+            return;
+        }
+        if (!samePort) {
+            previous.stop();
+        }
+        settings = next;
+        tls = tls(config);
+        engine = replacement;
+        LOG.info("{}: configuration applied, listening on {}", PID, replacement.listenAddress().orElse("?"));
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        if (engine != null) {
+            engine.stop();
+        }
+    }
+
+    private static ServerSettings settings(Config config) {
+        try {
+            return new ServerSettings(config.host(), config.port(), Duration.ofMillis(config.keepaliveMillis()),
+                    Duration.ofMillis(config.handshakeTimeoutMillis()), config.ioThreads(), config.window());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(PID + ": invalid configuration: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> tls(Config config) {
+        return List.of(config.certificate(), config.privateKey(), config.trustedCertificates());
+    }
+
+    private SinkServerEngine engine(BundleContext context, Config config, ServerSettings s) throws Exception {
         SslContext ssl;
         try {
-            settings = new ServerSettings(config.host(), config.port(), Duration.ofMillis(config.keepaliveMillis()),
-                    Duration.ofMillis(config.handshakeTimeoutMillis()), config.ioThreads(), config.window());
             ssl = SslContexts.forServer(Home.tls(context, PID, config.certificate(), config.privateKey(),
                     config.trustedCertificates()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(PID + ": invalid configuration: " + e.getMessage(), e);
         }
-        engine = new SinkServerEngine(settings, ssl, () -> authenticator, () -> registry, () -> handler);
-        engine.start();
+        return new SinkServerEngine(s, ssl, () -> authenticator, () -> registry, () -> handler);
     }
 
-    @Deactivate
-    void deactivate() {
-        if (engine != null) {
-            engine.stop();
-        }
+    /** The exception's message, prefixed with the PID unless it names it already. */
+    static String message(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        return m.startsWith(PID) ? m : PID + ": invalid configuration: " + m;
     }
 
     @Override

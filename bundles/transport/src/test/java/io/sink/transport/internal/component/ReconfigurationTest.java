@@ -1,0 +1,262 @@
+package io.sink.transport.internal.component;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.ssl.SslContext;
+import io.sink.api.InstanceId;
+import io.sink.api.client.ClientHandler;
+import io.sink.api.client.ClientInstanceIds;
+import io.sink.api.server.ClientAuthenticator;
+import io.sink.api.server.ClientRecord;
+import io.sink.api.server.ClientRegistry;
+import io.sink.api.server.ServerHandler;
+import io.sink.tls.DevCertificates;
+import io.sink.tls.SslContexts;
+import io.sink.transport.internal.netty.ServerSettings;
+import io.sink.transport.internal.netty.SinkServerEngine;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The transport components reconfigured while they run, as SCR does through their modified
+ * methods: a valid change is applied (new port, reconnect), an invalid one (bad value, missing
+ * certificate, port in use) leaves the running server listening and the client connected with
+ * the previous configuration.
+ */
+class ReconfigurationTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    @TempDir
+    static Path pki;
+
+    private SinkServerComponent server;
+    private SinkClientComponent client;
+    private SinkServerEngine remoteServer;
+
+    @BeforeAll
+    static void certificates() throws IOException {
+        DevCertificates.ensure(pki, List.of(DevCertificates.DEFAULT_CLIENT));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (client != null) {
+            client.deactivate();
+        }
+        if (server != null) {
+            server.deactivate();
+        }
+        if (remoteServer != null) {
+            remoteServer.stop();
+        }
+    }
+
+    @Test
+    void theServerAppliesAValidChangeAndKeepsListeningOnAnInvalidOne() throws Exception {
+        int first = freePort();
+        server = new SinkServerComponent();
+        server.activate(null, serverConfig(Map.of("port", first)));
+        assertThat(listening(first)).isTrue();
+
+        // out of range: refused, still listening on the first port
+        server.modified(null, serverConfig(Map.of("port", 70000)));
+        assertThat(listening(first)).isTrue();
+        assertThat(server.listenAddress()).contains("127.0.0.1:" + first);
+
+        // a certificate that does not exist: refused
+        server.modified(null, serverConfig(Map.of("port", first, "certificate", pki.resolve("nosuch.pem").toString())));
+        assertThat(listening(first)).isTrue();
+
+        // a valid new port: listens there, no longer on the first
+        int second = freePort();
+        server.modified(null, serverConfig(Map.of("port", second)));
+        assertThat(listening(second)).isTrue();
+        assertThat(server.listenAddress()).contains("127.0.0.1:" + second);
+        await("the first port closed", () -> !listening(first));
+
+        // a port someone else holds: refused, still listening on the second
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            server.modified(null, serverConfig(Map.of("port", taken.getLocalPort())));
+            assertThat(listening(second)).isTrue();
+            assertThat(server.listenAddress()).contains("127.0.0.1:" + second);
+        }
+
+        // the working configuration put back: nothing to do
+        server.modified(null, serverConfig(Map.of("port", second)));
+        assertThat(server.listenAddress()).contains("127.0.0.1:" + second);
+
+        // the same port with another setting: restarted on the same port
+        server.modified(null, serverConfig(Map.of("port", second, "window", 10)));
+        assertThat(listening(second)).isTrue();
+        assertThat(server.listenAddress()).contains("127.0.0.1:" + second);
+
+        server.deactivate();
+        server = null;
+        assertThat(listening(second)).isFalse();
+    }
+
+    @Test
+    void theClientStaysConnectedOnAnInvalidChangeAndReconnectsOnAValidOne() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        remoteServer = new SinkServerEngine(ServerSettings.defaults(0), serverContext(), () -> admitAll(),
+                () -> new MemoryRegistry(), () -> new CountingHandler(connections));
+        int port = remoteServer.start().getPort();
+
+        client = new SinkClientComponent();
+        client.bindHandler(new MemoryClient());
+        client.activate(null, clientConfig(Map.of("port", port)));
+        await("connected", () -> client.connected());
+        await("one connection", () -> connections.get() == 1);
+
+        client.modified(null, clientConfig(Map.of("port", 70000)));
+        client.modified(null, clientConfig(Map.of("port", port, "reconnectDelays", "soon")));
+        client.modified(null, clientConfig(Map.of("port", port, "privateKey", pki.resolve("nosuch.pem").toString())));
+        assertThat(client.connected()).isTrue();
+        assertThat(client.server()).isEqualTo("127.0.0.1:" + port);
+        assertThat(connections.get()).as("never reconnected").isEqualTo(1);
+        // the working configuration put back: unchanged, so no reconnect either
+        client.modified(null, clientConfig(Map.of("port", port)));
+        assertThat(client.connected()).isTrue();
+        assertThat(connections.get()).as("never reconnected").isEqualTo(1);
+
+        client.modified(null, clientConfig(Map.of("port", port, "applicationVersion", "2.0.0")));
+        await("connected again with the new configuration", () -> connections.get() == 2 && client.connected());
+        assertThat(remoteServer.connectedClients()).singleElement()
+                .satisfies(c -> assertThat(c.applicationVersion()).isEqualTo("2.0.0"));
+    }
+
+    // ----------------------------------------------------------------------------------- fixtures
+
+    private static SinkServerComponent.Config serverConfig(Map<String, Object> values) {
+        Map<String, Object> all = new HashMap<>(Map.of("certificate", file(DevCertificates.SERVER_CERTIFICATE),
+                "privateKey", file(DevCertificates.SERVER_KEY), "trustedCertificates", file(DevCertificates.CA_CERTIFICATE)));
+        all.putAll(values);
+        return config(SinkServerComponent.Config.class, all);
+    }
+
+    private static SinkClientComponent.Config clientConfig(Map<String, Object> values) {
+        Map<String, Object> all = new HashMap<>(Map.of("host", "127.0.0.1",
+                "certificate", DevCertificates.clientCertificate(pki, DevCertificates.DEFAULT_CLIENT).toString(),
+                "privateKey", DevCertificates.clientKey(pki, DevCertificates.DEFAULT_CLIENT).toString(),
+                "trustedCertificates", file(DevCertificates.CA_CERTIFICATE), "reconnectDelays", "20ms, 50ms, 100ms"));
+        all.putAll(values);
+        return config(SinkClientComponent.Config.class, all);
+    }
+
+    private static String file(String name) {
+        return pki.resolve(name).toString();
+    }
+
+    /** A component property type as SCR builds it: the given values, else the defaults. */
+    private static <T> T config(Class<T> type, Map<String, Object> values) {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class) {
+                return switch (method.getName()) {
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> type.getSimpleName() + values;
+                };
+            }
+            return values.getOrDefault(method.getName(), method.getDefaultValue());
+        }));
+    }
+
+    private static SslContext serverContext() throws Exception {
+        return SslContexts.forServer(DevCertificates.serverConfig(pki));
+    }
+
+    private static ClientAuthenticator admitAll() {
+        return certificate -> Optional.of(DevCertificates.DEFAULT_CLIENT);
+    }
+
+    private static final class MemoryRegistry implements ClientRegistry {
+        private static final Map<String, InstanceId> CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public ClientRecord record(String clientId) {
+            return new ClientRecord(new InstanceId(777), Optional.ofNullable(CLIENTS.get(clientId)), Optional.empty());
+        }
+
+        @Override
+        public void registerClientInstanceId(String clientId, InstanceId clientInstanceId) {
+            CLIENTS.put(clientId, clientInstanceId);
+        }
+    }
+
+    private static final class CountingHandler implements ServerHandler {
+        private final AtomicInteger connections;
+
+        CountingHandler(AtomicInteger connections) {
+            this.connections = connections;
+        }
+
+        @Override
+        public CompletableFuture<Optional<io.sink.api.Nack>> handlePublish(String clientId, io.sink.api.Event event) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+
+        @Override
+        public void connectionUp(String clientId, String peer) {
+            connections.incrementAndGet();
+        }
+    }
+
+    private static final class MemoryClient implements ClientHandler {
+        private final InstanceId id = new InstanceId(1234);
+        private volatile InstanceId server;
+
+        @Override
+        public ClientInstanceIds instanceIds() {
+            return new ClientInstanceIds(id, Optional.ofNullable(server));
+        }
+
+        @Override
+        public void serverInstanceIdReceived(InstanceId serverInstanceId) {
+            server = serverInstanceId;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + TIMEOUT + " waiting for " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+}
