@@ -21,8 +21,14 @@ public interface ReceivedEventStore {
     enum Outcome {
         /** The event is new and now durable. */
         STORED,
-        /** The event was stored before; nothing changed. */
-        DUPLICATE
+        /** The same event (same ack key and content) was stored before; nothing changed. */
+        DUPLICATE,
+        /**
+         * An event with the same ack key but other content was stored before; nothing changed. The
+         * sender's history is not the one the server holds (e.g. its event log was replaced and reused
+         * offsets): the event must be refused visibly, never ACKed as a duplicate, or it would be lost.
+         */
+        CONFLICT
     }
 
     /**

@@ -37,6 +37,8 @@ public final class ReadingLogHandler implements ServerHandler {
     public static final String STORE_FAILED = "store_failed";
     /** NACK machine message: no store is available; the event is not stored and may be sent again. */
     public static final String STORE_UNAVAILABLE = "store_unavailable";
+    /** Machine message of the NACK for an event that reuses the ack key of another stored event. */
+    public static final String CONFLICTING = "conflicting_event";
     private static final int MAX_REASON = 300;
 
     private final Supplier<ReceivedEventStore> store;
@@ -98,6 +100,15 @@ public final class ReadingLogHandler implements ServerHandler {
                 // the details (paths, SQL) stay in the server's log
                 return Optional.of(Nack.of(STORE_FAILED, "the server could not store the event " + what(event)
                         + " (storage failure, see the server log); it was not stored, send it again later"));
+            }
+            if (outcome == ReceivedEventStore.Outcome.CONFLICT) {
+                log.execute(() -> lines.warn("conflicting event from " + clientId + ": "
+                        + EventFormat.describeGeneric(event) + " reuses the ack key of a stored event with other"
+                        + " content; not stored, answered NACK " + CONFLICTING));
+                nacks.incrementAndGet();
+                return Optional.of(Nack.of(CONFLICTING, "the server already stored another event under " + what(event)
+                        + " (same event type, key and offset, different content); it was not stored. The client's"
+                        + " event history differs from the server's: check the client's event log"));
             }
             logStored(clientId, event, decoded, outcome);
             return Optional.<Nack>empty();

@@ -168,6 +168,20 @@ class ReadingLogHandlerTest {
     }
 
     @Test
+    void anEventReusingAStoredAckKeyWithOtherContentIsNackedNotAcked() throws Exception {
+        CompletionStage<Optional<Nack>> stage = handler.handlePublish("example-client", reading("kitchen", 12, 70, 40));
+        store.calls.get(0).stage().complete(ReceivedEventStore.Outcome.CONFLICT);
+        assertThat(answer(stage)).hasValueSatisfying(n -> {
+            assertThat(n.machineMessageAsString()).isEqualTo("conflicting_event");
+            assertThat(n.humanMessage()).contains("different content");
+        });
+        await("the warning", () -> !lines.texts("WARN").isEmpty());
+        assertThat(lines.texts("WARN").get(0)).startsWith("conflicting event from example-client");
+        assertThat(lines.texts("INFO")).isEmpty();
+        assertThat(handler.duplicateCount()).isZero();
+    }
+
+    @Test
     void otherEventsAreStoredAndLoggedGenerically() throws Exception {
         Event config = Event.of(7, 3, "settings", 2, 99, new byte[] {1, 2, 3, 4, 5});
         CompletionStage<Optional<Nack>> stage = handler.handlePublish("example-client", config);

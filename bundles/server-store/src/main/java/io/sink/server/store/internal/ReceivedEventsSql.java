@@ -41,6 +41,25 @@ final class ReceivedEventsSql {
         }
     }
 
+    /**
+     * Whether the event stored under the ack key of {@code event} has the same content (schema
+     * version, timestamp, data): a true duplicate, rather than another event reusing the ack key.
+     */
+    static boolean sameAsStored(Connection c, String clientId, Event event) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT schema_version, event_timestamp, event_data FROM received_events
+                WHERE client_id = ? AND event_type_id = ? AND event_key = ? AND event_offset = ?""")) {
+            ps.setString(1, clientId);
+            ps.setLong(2, event.eventTypeId());
+            ps.setBytes(3, event.key());
+            ps.setLong(4, event.offset());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) == event.schemaVersion() && rs.getLong(2) == event.timestamp()
+                        && java.util.Arrays.equals(rs.getBytes(3), event.eventData());
+            }
+        }
+    }
+
     static List<StoredEvent> latest(Connection c, String clientId, int count) throws SQLException {
         List<StoredEvent> events = new ArrayList<>(Math.min(count, 1000));
         try (PreparedStatement ps = c.prepareStatement("""

@@ -74,13 +74,19 @@ public final class SqliteReceivedEventStore implements ReceivedEventStore, AutoC
             return CompletableFuture.failedFuture(new IllegalStateException(database.description() + " is closed"));
         }
         return database.writer().submit(c -> {
-            boolean inserted = ReceivedEventsSql.insertIfNew(c, clientId, event, clock.millis());
-            return inserted ? Outcome.STORED : Outcome.DUPLICATE;
+            if (ReceivedEventsSql.insertIfNew(c, clientId, event, clock.millis())) {
+                return Outcome.STORED;
+            }
+            return ReceivedEventsSql.sameAsStored(c, clientId, event) ? Outcome.DUPLICATE : Outcome.CONFLICT;
         }).thenApply(this::counted);
     }
 
     private Outcome counted(Outcome outcome) {
-        (outcome == Outcome.STORED ? stored : duplicates).incrementAndGet();
+        if (outcome == Outcome.STORED) {
+            stored.incrementAndGet();
+        } else if (outcome == Outcome.DUPLICATE) {
+            duplicates.incrementAndGet();
+        }
         return outcome;
     }
 

@@ -35,11 +35,14 @@ class MigrationTest {
             assertThat(ServerStoreSchema.RUNNER.migrate(c, 1, "test")).isZero();
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO received_events (client_id, event_type_id,"
                     + " schema_version, event_key, event_offset, event_timestamp, event_data, received_at)"
-                    + " VALUES (?, 1, 1, ?, ?, 1000, x'00', 5)")) {
+                    + " VALUES (?, 1, 1, ?, ?, ?, ?, 5)")) {
                 for (int i = 1; i <= 7; i++) {
+                    // the same content as TestStores.reading("kitchen", i), so that storing it again is a duplicate
                     ps.setString(1, i <= 4 ? "alice" : "bob");
                     ps.setBytes(2, "kitchen".getBytes());
                     ps.setLong(3, i);
+                    ps.setLong(4, TestStores.reading("kitchen", i).timestamp());
+                    ps.setBytes(5, TestStores.reading("kitchen", i).eventData());
                     ps.executeUpdate();
                 }
             }

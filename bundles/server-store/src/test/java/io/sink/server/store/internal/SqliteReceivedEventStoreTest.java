@@ -85,7 +85,7 @@ class SqliteReceivedEventStoreTest {
     @Test
     void aResentEventIsStoredOnceAndReportedAsDuplicate() throws Exception {
         Event first = reading("kitchen", 12);
-        Event resent = Event.of(1, 1, "kitchen", 12, 1_800_000_000L, new byte[] {9, 9}); // same ack key
+        Event resent = reading("kitchen", 12); // the same event again, as after a lost ACK
         assertThat(await(store.store("alice", first))).isEqualTo(Outcome.STORED);
         assertThat(await(store.store("alice", resent))).isEqualTo(Outcome.DUPLICATE);
         assertThat(await(store.store("alice", first))).isEqualTo(Outcome.DUPLICATE);
@@ -93,6 +93,20 @@ class SqliteReceivedEventStoreTest {
         assertThat(rowsOnDisk()).isEqualTo(1);
         assertThat(store.latest("alice", 10)).extracting(StoredEvent::event).containsExactly(first);
         assertThat(store.duplicateCount()).isEqualTo(2);
+    }
+
+    @Test
+    void anotherEventReusingAnAckKeyIsAConflictNotADuplicate() throws Exception {
+        Event first = reading("kitchen", 12);
+        Event other = Event.of(1, 1, "kitchen", 12, 1_800_000_000L, new byte[] {9, 9}); // same ack key
+        Event otherTime = new Event(first.eventTypeId(), first.schemaVersion(), first.key(), first.offset(),
+                first.timestamp() + 1, first.eventData());
+        assertThat(await(store.store("alice", first))).isEqualTo(Outcome.STORED);
+        assertThat(await(store.store("alice", other))).isEqualTo(Outcome.CONFLICT);
+        assertThat(await(store.store("alice", otherTime))).isEqualTo(Outcome.CONFLICT);
+        assertThat(rowsOnDisk()).isEqualTo(1);
+        assertThat(store.latest("alice", 10)).extracting(StoredEvent::event).containsExactly(first);
+        assertThat(store.duplicateCount()).isZero();
         assertThat(store.storedCount()).isEqualTo(1);
     }
 
