@@ -1,0 +1,139 @@
+package io.sink.stress.chaos;
+
+import io.sink.reading.log.internal.LogExecutor;
+import io.sink.reading.log.internal.LogLines;
+import io.sink.reading.log.internal.ReadingLogHandler;
+import io.sink.server.store.internal.SqliteReceivedEventStore;
+import io.sink.sqlite.SqliteSettings;
+import io.sink.tls.DevCertificates;
+import io.sink.tls.SslContexts;
+import io.sink.transport.internal.netty.ServerSettings;
+import io.sink.transport.internal.netty.SinkServerEngine;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server of the chaos test, in its own JVM, wired as in a distribution but without OSGi: the
+ * Netty server engine on a fixed port of 127.0.0.1, the SQLite received-event store (WAL,
+ * synchronous=FULL: an event is durable before its ACK) through the Aries pools, the reading-log
+ * handler, and a {@link DurableRegistry}. Meant to be SIGKILLed at any moment and started again on the
+ * same port with the same files.
+ *
+ * <pre>
+ * java -cp &lt;class path&gt; io.sink.stress.chaos.ChaosServer --pki DIR --port N --db FILE --state DIR
+ *      [--client chaos-client] [--keepalive-ms 500]
+ * </pre>
+ *
+ * {@code DIR} holds the development certificates ({@link DevCertificates}); every client whose
+ * certificate the CA issued is admitted as {@code --client}. Standard output, one line each:
+ * {@code listening <port>} once it listens; then, every 100 ms when they changed,
+ * {@code duplicates <n>} (events received again that were stored before, counted by the handler since
+ * this process started: re-sent on the wire) and {@code stored <n>} (events stored as new since start).
+ * The end of standard input (or a line {@code quit}) stops it: the engine, then the store; it prints
+ * the final counts and {@code bye}.
+ */
+public final class ChaosServer {
+    private ChaosServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        // one INFO line per reading would only fill the log: the reading log keeps its warnings
+        if (System.getProperty("org.slf4j.simpleLogger.log.io.sink.readings") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.io.sink.readings", "warn");
+        }
+        Arguments a = Arguments.parse(args, "--pki", "--port", "--db", "--state");
+        Path pki = a.path("--pki");
+        int port = a.integer("--port", 1, 65535, 0);
+        Path database = a.path("--db");
+        Path state = a.path("--state");
+        String clientId = a.text("--client", "chaos-client");
+        Duration keepalive = Duration.ofMillis(a.integer("--keepalive-ms", 1, 3_600_000, 500));
+
+        Lines out = new Lines();
+        SqliteSettings settings = SqliteSettings.builder(database).journalMode(SqliteSettings.JournalMode.WAL)
+                .synchronous(SqliteSettings.Synchronous.FULL).build();
+        AriesSqlite jdbc = new AriesSqlite(settings, "received events");
+        SqliteReceivedEventStore store = SqliteReceivedEventStore.open(jdbc.executor(), settings, Clock.systemUTC());
+        LogLines lines = LogLines.of(LoggerFactory.getLogger("io.sink.readings"));
+        LogExecutor logging = new LogExecutor("sink-reading-log", 10_000, lines);
+        ReadingLogHandler handler = new ReadingLogHandler(() -> store, logging, lines, true);
+        DurableRegistry registry = DurableRegistry.open(state);
+        ServerSettings serverSettings = ServerSettings.defaults(port).withKeepalive(keepalive);
+        SinkServerEngine engine = start(serverSettings, pki, clientId, registry, handler);
+        ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "chaos-server-report");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            out.println("listening " + port);
+            long[] last = {-1, -1};
+            reporter.scheduleWithFixedDelay(() -> report(out, handler, last, false), 100, 100, TimeUnit.MILLISECONDS);
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null && !line.trim().equals("quit")) {
+                    // the test only ever closes standard input or kills this process
+                }
+            }
+            reporter.shutdown();
+            reporter.awaitTermination(10, TimeUnit.SECONDS);
+            engine.stop();
+            logging.close();
+            report(out, handler, last, true);
+        } finally {
+            reporter.shutdownNow();
+            engine.stop();
+            store.close();
+            jdbc.close();
+        }
+        out.println("bye");
+    }
+
+    /**
+     * Starts the engine; retries binding for up to 30 s, since the port of a server just killed may
+     * not be free again at once.
+     */
+    private static SinkServerEngine start(ServerSettings settings, Path pki, String clientId,
+            DurableRegistry registry, ReadingLogHandler handler) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            SinkServerEngine engine = new SinkServerEngine(settings, SslContexts.forServer(
+                    DevCertificates.serverConfig(pki)), () -> certificate -> Optional.of(clientId), () -> registry,
+                    () -> handler);
+            try {
+                engine.start();
+                return engine;
+            } catch (IllegalStateException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                LoggerFactory.getLogger(ChaosServer.class).warn("{}; trying again", e.getMessage());
+                TimeUnit.MILLISECONDS.sleep(100); // the port is busy: a pause before binding again
+            }
+        }
+    }
+
+    private static void report(Lines out, ReadingLogHandler handler, long[] last, boolean always) {
+        long duplicates = handler.duplicateCount();
+        long stored = handler.storedCount();
+        synchronized (last) {
+            if (always || duplicates != last[0]) {
+                out.println("duplicates " + duplicates);
+                last[0] = duplicates;
+            }
+            if (always || stored != last[1]) {
+                out.println("stored " + stored);
+                last[1] = stored;
+            }
+        }
+    }
+}
