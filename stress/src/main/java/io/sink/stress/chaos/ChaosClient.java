@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * each reading is {@code %{temperature: <incarnation>, humidity: <n mod 101>}}, so the test can tell
  * which process logged an offset.
  *
- * <p>Standard output, one line each, flushed at once: {@code ready <queue>} once the log is open and
- * the engine started; {@code accepted <sensor> <offset>} for each reading, printed only after
+ * <p>Standard output, each line in one {@code write} call ({@link Lines}): {@code ready <queue>} once
+ * the log is open and the engine started; {@code accepted <sensor> <offset>} for each reading, printed only after
  * {@code appendNext} returned, i.e. after the commit that made it durable (a reading committed just
  * before a kill may lack its line, never the other way round); {@code queue <n>} (unacknowledged
  * events) every 200 ms. The end of standard input (or {@code quit}) stops the sensor, the poller (which
