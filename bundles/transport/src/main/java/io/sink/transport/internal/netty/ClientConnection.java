@@ -73,7 +73,8 @@ final class ClientConnection extends Connection {
                     refused = true; // a certificate problem: do not retry in a tight loop
                 }
                 close("TLS handshake with " + engine.server() + " failed: "
-                        + (cause == null ? "unknown reason" : cause.getMessage()));
+                        + (cause == null ? "unknown reason"
+                                : cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
             }
         }
         ctx.fireUserEventTriggered(evt);
