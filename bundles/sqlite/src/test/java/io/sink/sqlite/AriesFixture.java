@@ -18,11 +18,12 @@ import org.osgi.service.transaction.control.jdbc.JDBCConnectionProviderFactory;
  * The real runtime pieces without a framework: pax-jdbc-sqlite's DataSourceFactory and Aries'
  * local transaction control and JDBC resource provider factory, which the component gets as
  * services in the framework. Counts providers so that tests can check they are all released.
+ * Shared with the stores' tests through this module's test-jar.
  */
-final class AriesFixture implements AutoCloseable {
-    final DataSourceFactory dataSourceFactory = new SqliteDataSourceFactory();
-    final TransactionControlImpl transactionControl = new TransactionControlImpl();
-    final CountingFactory providerFactory = new CountingFactory(
+public final class AriesFixture implements AutoCloseable {
+    public final DataSourceFactory dataSourceFactory = new SqliteDataSourceFactory();
+    public final TransactionControlImpl transactionControl = new TransactionControlImpl();
+    public final CountingFactory providerFactory = new CountingFactory(
             new ResourceTrackingJDBCConnectionProviderFactory(new JDBCConnectionProviderFactoryImpl()));
 
     @Override
@@ -31,10 +32,10 @@ final class AriesFixture implements AutoCloseable {
     }
 
     /** A provider factory that remembers the providers it handed out and which were released. */
-    static class CountingFactory implements JDBCConnectionProviderFactory {
+    public static class CountingFactory implements JDBCConnectionProviderFactory {
         private final JDBCConnectionProviderFactory delegate;
-        final List<JDBCConnectionProvider> open = new ArrayList<>();
-        final List<Map<String, Object>> resourceProperties = new ArrayList<>();
+        public final List<JDBCConnectionProvider> open = new ArrayList<>();
+        public final List<Map<String, Object>> resourceProperties = new ArrayList<>();
 
         CountingFactory(JDBCConnectionProviderFactory delegate) {
             this.delegate = delegate;

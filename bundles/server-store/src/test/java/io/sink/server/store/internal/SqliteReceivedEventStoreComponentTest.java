@@ -1,5 +1,6 @@
 package io.sink.server.store.internal;
 
+import io.sink.sqlite.AriesFixture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

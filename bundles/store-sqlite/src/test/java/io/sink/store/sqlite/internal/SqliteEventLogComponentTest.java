@@ -1,5 +1,6 @@
 package io.sink.store.sqlite.internal;
 
+import io.sink.sqlite.AriesFixture;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
