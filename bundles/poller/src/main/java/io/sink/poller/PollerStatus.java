@@ -10,6 +10,9 @@ import java.util.Optional;
  *
  * @param connected    whether the client is connected to the server
  * @param server       the server the client connects to, or {@code none} without a client
+ * @param problem      why the client is not connected, when it is not and the client can tell: the
+ *                     server's refusal (quarantined with the server's reason, instance_id_mismatch,
+ *                     unsupported application version) or the last connection error
  * @param instanceIds  the client's instance ids, when the instance id store could give them
  * @param eventLog     the event log read from (its {@code sink.store.type}), or {@code none}
  * @param window       most events in flight at once
@@ -21,11 +24,13 @@ import java.util.Optional;
  * @param failed       publishes that failed (connection lost before the answer, or not connected)
  * @param ackWrites    acknowledge() calls on the log (each records a batch of ACKs)
  */
-public record PollerStatus(boolean connected, String server, Optional<ClientInstanceIds> instanceIds,
+public record PollerStatus(boolean connected, String server, Optional<String> problem,
+        Optional<ClientInstanceIds> instanceIds,
         String eventLog, int window, int inFlight, List<StreamStatus> streams, long published, long acked,
         long nacked, long failed, long ackWrites) {
     public PollerStatus {
         Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(instanceIds, "instanceIds");
         Objects.requireNonNull(eventLog, "eventLog");
         streams = List.copyOf(streams);
@@ -34,7 +39,9 @@ public record PollerStatus(boolean connected, String server, Optional<ClientInst
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder();
-        b.append("connected      ").append(connected).append('\n');
+        b.append("connected      ").append(connected);
+        problem.filter(p -> !connected).ifPresent(p -> b.append(" (").append(p).append(')'));
+        b.append('\n');
         b.append("server         ").append(server).append('\n');
         b.append("instance ids   ").append(instanceIds.map(ids -> "client " + ids.client() + ", server "
                 + ids.server().map(Object::toString).orElse("(not yet known)")).orElse("(unavailable)")).append('\n');

@@ -34,4 +34,15 @@ public interface SinkClient {
 
     /** The address of the server this client connects to, e.g. {@code localhost:4000}. */
     String server();
+
+    /**
+     * Why the client is not connected, when it is not: the server's refusal (quarantined, with the
+     * server's reason; instance_id_mismatch; unsupported application version), the last connection
+     * error, or that it is connecting. Empty when connected, or when the implementation cannot tell.
+     *
+     * @since 1.1
+     */
+    default Optional<String> problem() {
+        return Optional.empty();
+    }
 }

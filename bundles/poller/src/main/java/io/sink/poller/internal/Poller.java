@@ -262,7 +262,9 @@ public final class Poller {
             streamStatus.add(new StreamStatus(ss.name(), ss.types(), ss.isDefault(), queued, atLeast,
                     ss.inFlight(), ss.cursor(), ss.parked()));
         }
-        return new PollerStatus(c != null && c.connected(), c == null ? "none" : c.server(), instanceIds,
+        boolean connected = c != null && c.connected();
+        Optional<String> problem = c == null ? Optional.of("no Sink client") : connected ? Optional.empty() : c.problem();
+        return new PollerStatus(connected, c == null ? "none" : c.server(), problem, instanceIds,
                 eventLogName, s.window(), s.inFlight(), streamStatus, s.published(), s.acked(), s.nacked(),
                 s.failed(), s.ackWrites());
     }

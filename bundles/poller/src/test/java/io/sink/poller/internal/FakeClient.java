@@ -21,6 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class FakeClient implements SinkClient {
     volatile boolean connected;
+    /** What {@link #problem()} says while not connected. */
+    volatile String problem;
     volatile int window = 4095;
     final List<Event> published = new CopyOnWriteArrayList<>();
     final List<String> violations = new CopyOnWriteArrayList<>();
@@ -29,6 +31,11 @@ final class FakeClient implements SinkClient {
     @Override
     public boolean connected() {
         return connected;
+    }
+
+    @Override
+    public Optional<String> problem() {
+        return connected ? Optional.empty() : Optional.ofNullable(problem);
     }
 
     @Override

@@ -77,6 +77,22 @@ class PollerComponentTest {
     }
 
     @Test
+    void theStatusSaysWhyTheClientIsNotConnected() {
+        activate(new TestConfig());
+        client.connected = false;
+        client.problem = "the server quarantined this client: reported stolen (Nack[machine=\"stolen\", ...])";
+        PollerStatus status = component.status();
+        assertThat(status.connected()).isFalse();
+        assertThat(status.problem()).contains(client.problem);
+        assertThat(status.toString()).startsWith("connected      false (the server quarantined this client: reported"
+                + " stolen");
+
+        client.connected = true;
+        assertThat(component.status().problem()).isEmpty();
+        assertThat(component.status().toString()).startsWith("connected      true\n");
+    }
+
+    @Test
     void resumeByConfigurationAndByCall() {
         activate(new TestConfig().streams("config=2").period(3_600_000));
         client.connected = true;

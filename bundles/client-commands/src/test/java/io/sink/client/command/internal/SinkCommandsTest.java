@@ -153,7 +153,7 @@ class SinkCommandsTest {
     }
 
     static final class StubPoller implements PollerService {
-        final PollerStatus status = new PollerStatus(true, "stub:4000", Optional.empty(), "memory", 1, 0, List.of(),
+        final PollerStatus status = new PollerStatus(true, "stub:4000", Optional.empty(), Optional.empty(), "memory", 1, 0, List.of(),
                 0, 0, 0, 0, 0);
         final List<ParkedEvent> parked = new ArrayList<>();
         final List<String> resumed = new ArrayList<>();

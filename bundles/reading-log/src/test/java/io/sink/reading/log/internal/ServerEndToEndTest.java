@@ -85,7 +85,7 @@ class ServerEndToEndTest {
     }
 
     private static boolean refused(SinkClientEngine client) {
-        return !client.connected() && client.lastProblem().filter(p -> !p.equals("connecting")).isPresent();
+        return !client.connected() && client.problem().filter(p -> !p.equals("connecting")).isPresent();
     }
 
     // ------------------------------------------------------------------ events
@@ -213,7 +213,7 @@ class ServerEndToEndTest {
         Await.until("closed by the allow-list", () -> lines.texts("INFO")
                 .contains("client newcomer disconnected: certificate removed from the allow-list"));
         int ups = device.ups.size();
-        Await.until("refused again", () -> refused(client) && !client.lastProblem().orElse("").isEmpty());
+        Await.until("refused again", () -> refused(client) && !client.problem().orElse("").isEmpty());
         assertThat(device.ups).hasSize(ups);
         assertThat(server.store.count("newcomer")).isEqualTo(1);
     }
@@ -227,8 +227,8 @@ class ServerEndToEndTest {
         String what = server.admin().quarantine(CLIENT, "stolen", "reported stolen");
         assertThat(what).contains("quarantined example-client").contains("closed its live connection");
         Await.until("refused as quarantined", () -> !client.connected()
-                && client.lastProblem().orElse("").contains("reported stolen"));
-        assertThat(client.lastProblem().orElseThrow()).contains("quarantined");
+                && client.problem().orElse("").contains("reported stolen"));
+        assertThat(client.problem().orElseThrow()).contains("quarantined");
         Await.until("closed by the registry", () -> lines.texts("INFO")
                 .contains("client example-client disconnected: quarantined by the operator"));
         assertThat(server.admin().remembered(CLIENT).flatMap(ClientRecord::quarantine)).isPresent();
@@ -242,7 +242,7 @@ class ServerEndToEndTest {
     void anOldApplicationVersionIsRefused() throws Exception {
         start("2.0.0", CLIENT);
         SinkClientEngine old = client(CLIENT, new TestClient(107), "1.9.9");
-        Await.until("refused", () -> old.lastProblem().orElse("").contains("unsupported_application_version"));
+        Await.until("refused", () -> old.problem().orElse("").contains("unsupported_application_version"));
         assertThat(old.connected()).isFalse();
         old.stop();
         SinkClientEngine current = client(CLIENT, new TestClient(107), "2.1.0");
@@ -266,7 +266,7 @@ class ServerEndToEndTest {
         // carries a server id is "connected" only when the client ids match: instance_id_mismatch
         assertThat(client.connected()).isTrue();
         server.server().disconnect(CLIENT, "test: reconnect after forget");
-        Await.until("instance_id_mismatch", () -> client.lastProblem().orElse("").contains("instance_id_mismatch"));
+        Await.until("instance_id_mismatch", () -> client.problem().orElse("").contains("instance_id_mismatch"));
         assertThat(client.connected()).isFalse();
         assertThat(server.admin().remembered(CLIENT)).isEmpty();
         client.stop();
@@ -284,7 +284,7 @@ class ServerEndToEndTest {
 
         // the old history is refused from now on
         SinkClientEngine oldAgain = client(CLIENT, device);
-        Await.until("the old device is refused", () -> oldAgain.lastProblem().orElse("")
+        Await.until("the old device is refused", () -> oldAgain.problem().orElse("")
                 .contains("instance_id_mismatch"));
         assertThat(device.ups).hasSize(1);
     }

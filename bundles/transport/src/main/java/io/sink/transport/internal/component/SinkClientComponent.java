@@ -252,4 +252,10 @@ public final class SinkClientComponent implements SinkClient {
     public String server() {
         return engine.server();
     }
+
+    @Override
+    public Optional<String> problem() {
+        SinkClientEngine e = engine;
+        return e == null ? Optional.of("not configured") : e.problem();
+    }
 }

@@ -240,7 +240,8 @@ public final class SinkClientEngine implements SinkClient {
     }
 
     /** Why the client is not connected, if it is not: the last connection problem. */
-    public Optional<String> lastProblem() {
+    @Override
+    public Optional<String> problem() {
         return connected() ? Optional.empty() : Optional.ofNullable(lastProblem);
     }
 }

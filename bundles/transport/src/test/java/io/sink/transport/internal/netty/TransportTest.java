@@ -120,7 +120,7 @@ class TransportTest {
     void instanceIdMismatchIsRefused() throws Exception {
         registry.clients.put("example-client", new InstanceId(1));
         SinkClientEngine engine = client("example-client", new Fixtures.Client(2));
-        Await.until("refusal", () -> engine.lastProblem().orElse("").contains("instance_id_mismatch"));
+        Await.until("refusal", () -> engine.problem().orElse("").contains("instance_id_mismatch"));
         assertThat(engine.connected()).isFalse();
         assertThat(handler.ups).isEmpty();
     }
@@ -129,7 +129,7 @@ class TransportTest {
     void quarantinedClientIsRefusedWithTheReason() throws Exception {
         registry.quarantined.put("example-client", Nack.of("maintenance", "device under repair"));
         SinkClientEngine engine = client("example-client", new Fixtures.Client(3));
-        Await.until("refusal", () -> engine.lastProblem().orElse("").contains("device under repair"));
+        Await.until("refusal", () -> engine.problem().orElse("").contains("device under repair"));
         assertThat(engine.connected()).isFalse();
         assertThat(handler.ups).isEmpty();
     }
@@ -140,7 +140,7 @@ class TransportTest {
         SinkClientEngine engine = client("example-client", new Fixtures.Client(3),
                 Fixtures.clientSettings(port).withApplicationVersion("0.9.0"));
         Await.until("refusal",
-                () -> engine.lastProblem().orElse("").contains("unsupported_application_version"));
+                () -> engine.problem().orElse("").contains("unsupported_application_version"));
         assertThat(engine.connected()).isFalse();
     }
 
@@ -160,7 +160,7 @@ class TransportTest {
             assertThat(fakeServer.nextFrame(WAIT)).isEqualTo("0005312e302e3000000005");
             fakeServer.sendFrame("14");
             Await.until("refusal",
-                    () -> engine.lastProblem().orElse("").contains("unsupported_protocol_version"));
+                    () -> engine.problem().orElse("").contains("unsupported_protocol_version"));
             assertThat(fakeServer.awaitClosed(WAIT)).as("the client closes").isTrue();
         }
     }
@@ -172,7 +172,7 @@ class TransportTest {
         assertThat(peer.awaitClosed(WAIT)).isTrue();
         assertThat(peer.nextFrame(Duration.ZERO)).isNull();
         SinkClientEngine engine = client("stranger", new Fixtures.Client(9));
-        Await.until("a failed attempt", () -> engine.lastProblem().filter(p -> !p.equals("connecting")).isPresent());
+        Await.until("a failed attempt", () -> engine.problem().filter(p -> !p.equals("connecting")).isPresent());
         assertThat(engine.connected()).isFalse();
         assertThat(handler.ups).isEmpty();
     }
