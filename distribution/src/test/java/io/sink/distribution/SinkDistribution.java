@@ -46,13 +46,13 @@ import java.util.zip.ZipInputStream;
  * {@code -Dsink.dist=<this copy>} on their command line, which every instance JVM has, also those
  * that {@code bin/sink ROLE start} detaches with {@code setsid}.
  */
-final class SinkDistribution implements AutoCloseable {
+public final class SinkDistribution implements AutoCloseable {
     /** Generous: the build machine is shared and has two cores. */
-    static final Duration BOOT = Duration.ofSeconds(120);
-    static final Duration CHANGE = Duration.ofSeconds(60);
-    static final Duration COMMAND = Duration.ofSeconds(120);
-    static final String CLIENT_ID = "example-client";
-    static final List<String> ROLES = List.of("server", "client");
+    public static final Duration BOOT = Duration.ofSeconds(120);
+    public static final Duration CHANGE = Duration.ofSeconds(60);
+    public static final Duration COMMAND = Duration.ofSeconds(120);
+    public static final String CLIENT_ID = "example-client";
+    public static final List<String> ROLES = List.of("server", "client");
     private static final Pattern LB_LINE = Pattern.compile("^\\s*(\\d+)\\|(\\w+)\\s*\\|\\s*(\\d+)\\|(.*)$",
             Pattern.MULTILINE);
     private static final Pattern STORED = Pattern.compile(": (\\d+) events? stored");
@@ -60,11 +60,11 @@ final class SinkDistribution implements AutoCloseable {
     /** The copy whose certificates the next copies reuse. */
     private static Path certificatesMadeIn;
 
-    final Path dist;
-    final Path server;
-    final Path client;
+    public final Path dist;
+    public final Path server;
+    public final Path client;
     /** The port the server is configured with, and the client connects to. */
-    int port;
+    public int port;
     private final List<Process> started = new CopyOnWriteArrayList<>();
     private final Thread shutdownHook;
 
@@ -80,7 +80,7 @@ final class SinkDistribution implements AutoCloseable {
      * Unpacks the zip into {@code target/it/<name>/} (emptied first), writes a free port into both
      * transport configurations and makes the development certificates.
      */
-    static SinkDistribution unpack(String name) throws IOException {
+    public static SinkDistribution unpack(String name) throws IOException {
         Path target = Path.of(System.getProperty("sink.dist")).getParent();
         Path zip;
         try (Stream<Path> files = Files.list(target)) {
@@ -112,7 +112,7 @@ final class SinkDistribution implements AutoCloseable {
      * {@code bin/sink certs} the first time in this test JVM, copied from that copy afterwards (key
      * generation is the slow part; DistributionIT checks {@code bin/sink certs} itself).
      */
-    SinkDistribution withCertificates() throws IOException {
+    public SinkDistribution withCertificates() throws IOException {
         synchronized (SinkDistribution.class) {
             Path made = certificatesMadeIn == null ? null : certificatesMadeIn.resolve("certs");
             if (made != null && Files.isRegularFile(made.resolve("clients/" + CLIENT_ID + ".pem"))) {
@@ -157,7 +157,7 @@ final class SinkDistribution implements AutoCloseable {
     }
 
     /** Kills every process of this copy: the instance JVMs and anything this object started. */
-    void killAll() {
+    public void killAll() {
         List<ProcessHandle> leftovers = new ArrayList<>();
         for (Process p : started) {
             leftovers.add(p.toHandle());
@@ -196,19 +196,19 @@ final class SinkDistribution implements AutoCloseable {
 
     // --------------------------------------------------------------------------- running bin/sink
 
-    record Result(int status, String out, String err) {
+    public record Result(int status, String out, String err) {
         @Override
         public String toString() {
             return "status " + status + ", out: " + out + (err.isEmpty() ? "" : ", err: " + err);
         }
     }
 
-    Path home(String role) {
+    public Path home(String role) {
         return dist.resolve("instances").resolve(role);
     }
 
     /** Runs bin/sink with {@code args} (no terminal) and waits for it. */
-    Result sink(String... args) {
+    public Result sink(String... args) {
         List<String> command = new ArrayList<>();
         command.add(dist.resolve("bin/sink").toString());
         command.addAll(List.of(args));
@@ -240,7 +240,7 @@ final class SinkDistribution implements AutoCloseable {
     }
 
     /** {@code bin/sink ROLE start}, which must succeed. */
-    void start(String role) {
+    public void start(String role) {
         Result r = sink(role, "start");
         assertThat(r.status()).as("bin/sink %s start: %s; log: %s", role, r, tail(home(role).resolve("log/sink.log")))
                 .isZero();
@@ -248,13 +248,13 @@ final class SinkDistribution implements AutoCloseable {
     }
 
     /** {@code bin/sink ROLE stop}, which must succeed. */
-    void stop(String role) {
+    public void stop(String role) {
         Result r = sink(role, "stop");
         assertThat(r.status()).as("bin/sink %s stop: %s", role, r).isZero();
     }
 
     /** {@code bin/sink ROLE} in the foreground, as systemd runs it: no terminal, output to a file. */
-    Process runInForeground(String role) throws IOException {
+    public Process runInForeground(String role) throws IOException {
         Process p = new ProcessBuilder(dist.resolve("bin/sink").toString(), role)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true)
                 .redirectOutput(dist.resolve(role + "-process.out").toFile()).start();
@@ -262,18 +262,18 @@ final class SinkDistribution implements AutoCloseable {
         return p;
     }
 
-    Result exec(String role, String command) {
+    public Result exec(String role, String command) {
         return sink(role, "exec", command);
     }
 
     /** Runs a command that must succeed; its output. */
-    String execOk(String role, String command) {
+    public String execOk(String role, String command) {
         Result r = exec(role, command);
         assertThat(r.status()).as("bin/sink %s exec '%s': %s", role, command, r).isZero();
         return r.out();
     }
 
-    Result awaitExec(String role, String command, Predicate<Result> done, Duration timeout) {
+    public Result awaitExec(String role, String command, Predicate<Result> done, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Result last;
         do {
@@ -288,11 +288,11 @@ final class SinkDistribution implements AutoCloseable {
     }
 
     /** Waits until a successful command prints exactly {@code expected} (plus the line end). */
-    Result awaitOutput(String role, String command, String expected) {
+    public Result awaitOutput(String role, String command, String expected) {
         return awaitExec(role, command, r -> r.status() == 0 && r.out().equals(expected + "\n"), CHANGE);
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -302,17 +302,17 @@ final class SinkDistribution implements AutoCloseable {
         }
     }
 
-    void awaitLog(String role, String text) {
+    public void awaitLog(String role, String text) {
         Path log = home(role).resolve("log/sink.log");
         await("'" + text + "' in " + log, CHANGE, () -> readQuietly(log).contains(text));
     }
 
-    String log(String role) {
+    public String log(String role) {
         return readQuietly(home(role).resolve("log/sink.log"));
     }
 
     /** The JVM's pid of a running instance, from its pid file. */
-    long pid(String role) {
+    public long pid(String role) {
         try {
             return Long.parseLong(Files.readString(home(role).resolve("data/sink.pid")).trim());
         } catch (IOException e) {
@@ -321,7 +321,7 @@ final class SinkDistribution implements AutoCloseable {
     }
 
     /** Resident memory of a running instance in KiB (VmRSS of /proc/PID/status). */
-    long residentKib(String role) {
+    public long residentKib(String role) {
         try {
             String status = Files.readString(Path.of("/proc/" + pid(role) + "/status"));
             Matcher m = Pattern.compile("(?m)^VmRSS:\\s+(\\d+) kB$").matcher(status);
@@ -335,14 +335,14 @@ final class SinkDistribution implements AutoCloseable {
     // ------------------------------------------------------------------------------ Sink answers
 
     /** Events the server stored from example-client, by 'sink:events'. */
-    long serverEventCount() {
+    public long serverEventCount() {
         String out = execOk("server", "sink:events " + CLIENT_ID + " 1");
         Matcher m = STORED.matcher(out);
         assertThat(m.find()).as("an event count in %s", out).isTrue();
         return Long.parseLong(m.group(1));
     }
 
-    void awaitServerEventCount(long atLeast) {
+    public void awaitServerEventCount(long atLeast) {
         awaitExec("server", "sink:events " + CLIENT_ID + " 1", r -> {
             Matcher m = STORED.matcher(r.out());
             return r.status() == 0 && m.find() && Long.parseLong(m.group(1)) >= atLeast;
@@ -350,18 +350,18 @@ final class SinkDistribution implements AutoCloseable {
     }
 
     /** Waits until the server sees example-client connected (asks the server only, not the client). */
-    void awaitConnected() {
+    public void awaitConnected() {
         awaitOutput("server", "sink:connected " + CLIENT_ID, "true");
     }
 
-    long clientQueueSize() {
+    public long clientQueueSize() {
         return Long.parseLong(execOk("client", "sink:queue-size").trim());
     }
 
     // ------------------------------------------------------------------------------------- bundles
 
     /** The lines of 'lb': id, state, level, name. */
-    static List<String[]> bundles(String lb) {
+    public static List<String[]> bundles(String lb) {
         List<String[]> bundles = new ArrayList<>();
         Matcher m = LB_LINE.matcher(lb);
         while (m.find()) {
@@ -370,7 +370,7 @@ final class SinkDistribution implements AutoCloseable {
         return bundles;
     }
 
-    static int bundleId(String lb, String name) {
+    public static int bundleId(String lb, String name) {
         List<Integer> ids = bundles(lb).stream().filter(b -> b[3].contains(name)).map(b -> Integer.parseInt(b[0]))
                 .toList();
         assertThat(ids).as("bundles named %s in%n%s", name, lb).hasSize(1);
@@ -378,7 +378,7 @@ final class SinkDistribution implements AutoCloseable {
     }
 
     /** A jar of bundle/ (or bundle/ROLE/) by its artifact name, e.g. sink-sensor. */
-    Path shippedJar(String artifactId) throws IOException {
+    public Path shippedJar(String artifactId) throws IOException {
         try (Stream<Path> jars = Files.walk(dist.resolve("bundle"))) {
             return jars.filter(p -> p.getFileName().toString().matches(Pattern.quote(artifactId) + "-\\d.*\\.jar"))
                     .findFirst().orElseThrow(() -> new AssertionError(artifactId + " is not in " + dist.resolve("bundle")));
@@ -390,7 +390,7 @@ final class SinkDistribution implements AutoCloseable {
      * manifest header, so the running bundle shows which build it is. (FileInstall updates a bundle
      * in place only for the same symbolic name and version; another version installs beside it.)
      */
-    Path rebuild(Path jar, Map<String, String> extraHeaders) throws IOException {
+    public Path rebuild(Path jar, Map<String, String> extraHeaders) throws IOException {
         Path rebuilt = Files.createTempFile(dist, "rebuilt-", ".jar");
         try (InputStream in = Files.newInputStream(jar); JarInputStream entries = new JarInputStream(in)) {
             Manifest manifest = new Manifest(entries.getManifest());
@@ -409,7 +409,7 @@ final class SinkDistribution implements AutoCloseable {
     }
 
     /** Copies a jar into ROLE's deploy/ under {@code name}, atomically (FileInstall never sees half a jar). */
-    void deploy(String role, Path jar, String name) throws IOException {
+    public void deploy(String role, Path jar, String name) throws IOException {
         Path deploy = Files.createDirectories(home(role).resolve("deploy"));
         Path temp = deploy.resolve("." + name + ".tmp");
         Files.copy(jar, temp, StandardCopyOption.REPLACE_EXISTING);
@@ -418,12 +418,12 @@ final class SinkDistribution implements AutoCloseable {
 
     // ------------------------------------------------------------------------------- configuration
 
-    Path etc(String role, String pid) {
+    public Path etc(String role, String pid) {
         return home(role).resolve("etc").resolve(pid + ".cfg");
     }
 
     /** Writes a whole .cfg file atomically (FileInstall must never read half a file). */
-    void writeCfg(Path cfg, String content) {
+    public void writeCfg(Path cfg, String content) {
         try {
             Path temp = cfg.resolveSibling("." + cfg.getFileName() + ".tmp");
             Files.writeString(temp, content);
@@ -434,7 +434,7 @@ final class SinkDistribution implements AutoCloseable {
     }
 
     /** Sets {@code key = value} in a .cfg file (replacing the key's line, or appending it), atomically. */
-    void setProperty(Path cfg, String key, String value) {
+    public void setProperty(Path cfg, String key, String value) {
         try {
             String text = Files.exists(cfg) ? Files.readString(cfg) : "";
             Pattern line = Pattern.compile("(?m)^\\s*#?\\s*" + Pattern.quote(key) + "\\s*=.*$");
@@ -447,7 +447,7 @@ final class SinkDistribution implements AutoCloseable {
         }
     }
 
-    void delete(Path file) {
+    public void delete(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
@@ -457,7 +457,7 @@ final class SinkDistribution implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------ network
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -465,7 +465,7 @@ final class SinkDistribution implements AutoCloseable {
         }
     }
 
-    static boolean listening(int port) {
+    public static boolean listening(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             return true;
@@ -474,17 +474,17 @@ final class SinkDistribution implements AutoCloseable {
         }
     }
 
-    static void awaitListening(int port) {
+    public static void awaitListening(int port) {
         await("a server listening on 127.0.0.1:" + port, CHANGE, () -> listening(port));
     }
 
     // -------------------------------------------------------------------------------------- helpers
 
-    static long millisSince(long nanoTime) {
+    public static long millisSince(long nanoTime) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoTime);
     }
 
-    static String readQuietly(Path file) {
+    public static String readQuietly(Path file) {
         try {
             return Files.readString(file);
         } catch (IOException e) {
@@ -493,7 +493,7 @@ final class SinkDistribution implements AutoCloseable {
     }
 
     /** The last lines of a file, for failure messages. */
-    static String tail(Path file) {
+    public static String tail(Path file) {
         List<String> lines = readQuietly(file).lines().toList();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
