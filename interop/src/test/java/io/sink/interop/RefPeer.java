@@ -3,7 +3,6 @@ package io.sink.interop;
 import io.sink.distribution.SinkDistribution;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -205,6 +204,12 @@ final class RefPeer {
      * SINK_CLIENT_CERT, ...) and waits for it to end (at most SINK_TIMEOUT_S, default 60 s, plus a margin).
      */
     static ClientRun runClient(Path work, String name, int port, Map<String, String> variables) throws IOException {
+        return startClient(work, name, port, variables).await();
+    }
+
+    /** Starts bin/client.sh as {@link #runClient} does, without waiting for it. */
+    static RunningClient startClient(Path work, String name, int port, Map<String, String> variables)
+            throws IOException {
         Files.createDirectories(work);
         Path out = work.resolve(name + ".out");
         Path err = work.resolve(name + ".err");
@@ -217,21 +222,32 @@ final class RefPeer {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().putAll(env);
-        Process p = pb.start();
         long limit = Long.parseLong(env.get("SINK_TIMEOUT_S")) + Long.parseLong(env.getOrDefault("SINK_LINGER_S", "0"))
                 + 30;
-        try {
-            if (!p.waitFor(limit, TimeUnit.SECONDS)) {
-                stop(p);
-                throw new AssertionError("the reference client " + name + " did not end within " + limit + " s: "
-                        + SinkDistribution.readQuietly(out));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stop(p);
-            throw new AssertionError(e);
+        return new RunningClient(name, pb.start(), out, err, limit);
+    }
+
+    /** A bin/client.sh that runs. */
+    record RunningClient(String name, Process process, Path stdout, Path stderr, long limitSeconds) {
+        String out() {
+            return SinkDistribution.readQuietly(stdout);
         }
-        return new ClientRun(p.exitValue(), SinkDistribution.readQuietly(out), SinkDistribution.readQuietly(err));
+
+        /** Waits for the end (killing it after {@code limitSeconds}). */
+        ClientRun await() {
+            try {
+                if (!process.waitFor(limitSeconds, TimeUnit.SECONDS)) {
+                    stop(process);
+                    throw new AssertionError("the reference client " + name + " did not end within " + limitSeconds
+                            + " s: " + out());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop(process);
+                throw new AssertionError(e);
+            }
+            return new ClientRun(process.exitValue(), out(), SinkDistribution.readQuietly(stderr));
+        }
     }
 
     private static void stop(Process process) {
@@ -244,14 +260,6 @@ final class RefPeer {
             } catch (Exception e) {
                 p.destroyForcibly();
             }
-        }
-    }
-
-    static void writeString(Path file, String text) {
-        try {
-            Files.writeString(file, text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
