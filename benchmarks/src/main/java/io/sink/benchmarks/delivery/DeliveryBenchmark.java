@@ -12,6 +12,7 @@ import io.sink.store.sqlite.internal.StoreSettings;
 import io.sink.sqlite.DataSourceSqlExecutor;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
+import io.sink.tls.TlsConfig;
 import io.sink.transport.internal.netty.ClientSettings;
 import io.sink.transport.internal.netty.SinkClientEngine;
 import java.io.BufferedReader;
@@ -52,6 +53,16 @@ import java.util.stream.Stream;
  *
  * With a window of 1 each event costs a round trip and a commit, so that run uses fewer events
  * ({@code window1Events}); its rate is what matters.
+ *
+ * <p>With {@code refpeer=DIR} (the original Elixir implementation built by
+ * {@code interop/build-refpeer.sh DIR}) it runs, for each window, four pairings side by side and
+ * prints their events/s in one table: the original client against the original server (as the
+ * reference peer's {@code bench-e2e.sh} does), the original client against our server, our client
+ * against the original server, and ours against ours. The original client publishes events it
+ * makes in memory and times the first PUBLISH to the last ACK (its own figure); our client drains
+ * its durable log and is timed from connect to queue 0, ACKs recorded. The original server keeps
+ * nothing (it ACKs on receipt, no event log); ours stores every event durably before its ACK. All
+ * of them use the reference peer's certificates.
  */
 public final class DeliveryBenchmark {
     private static final String CLIENT = "bench-client";
@@ -63,6 +74,7 @@ public final class DeliveryBenchmark {
         int events = 100_000;
         int window1Events = 5_000;
         List<Integer> windows = List.of(1, 16, 256, 1000);
+        Path refpeer = null;
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             switch (kv[0]) {
@@ -70,101 +82,158 @@ public final class DeliveryBenchmark {
                 case "window1Events" -> window1Events = Integer.parseInt(kv[1]);
                 case "windows" -> windows = Stream.of(kv[1].split(",")).map(String::trim).map(Integer::valueOf)
                         .toList();
+                case "refpeer" -> refpeer = Path.of(kv[1]).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown argument " + arg
-                        + " (events=N, windows=1,16,..., window1Events=N)");
+                        + " (events=N, windows=1,16,..., window1Events=N, refpeer=DIR)");
             }
         }
         Path root = Files.createTempDirectory("sink-delivery");
         try {
+            if (refpeer != null) {
+                sideBySide(root, new RefPeer(refpeer), windows, events, window1Events);
+                return;
+            }
             Path pki = root.resolve("pki");
             DevCertificates.ensure(pki, List.of(CLIENT));
             System.out.printf("delivery benchmark: client and server on this machine (%d cores), server in a child"
                     + " JVM, TLS on loopback, SQLite WAL + synchronous=FULL on both sides (%s)%n",
                     Runtime.getRuntime().availableProcessors(), root);
             for (int window : windows) {
-                run(root.resolve("w" + window), pki, window, window == 1 ? Math.min(events, window1Events) : events);
+                run(root.resolve("w" + window), DevCertificates.serverConfig(pki), DevCertificates.clientConfig(pki,
+                        CLIENT), window, window == 1 ? Math.min(events, window1Events) : events);
             }
         } finally {
             delete(root);
         }
     }
 
-    private static void run(Path dir, Path pki, int window, int events) throws Exception {
+    /** The four pairings of our and the original implementation, one table row per window. */
+    private static void sideBySide(Path root, RefPeer refpeer, List<Integer> windows, int events, int window1Events)
+            throws Exception {
+        System.out.printf("delivery benchmark, our implementation and the original (%s) side by side: %d cores,"
+                + " TLS on loopback; original client: in-memory events, first PUBLISH to last ACK; our client:"
+                + " durable log, connect to queue 0; original server: ACK on receipt, keeps nothing; our server:"
+                + " SQLite WAL + synchronous=FULL before each ACK (%s)%n", refpeer.dir,
+                Runtime.getRuntime().availableProcessors(), root);
+        List<String> rows = new ArrayList<>();
+        for (int window : windows) {
+            int n = window == 1 ? Math.min(events, window1Events) : events;
+            Path dir = root.resolve("w" + window);
+            double originalToOriginal = refpeer.originalToOriginal(dir.resolve("orig-orig"), window, n);
+            double originalToOurs = refpeer.originalToOurs(dir.resolve("orig-ours"), window, n);
+            double oursToOriginal = refpeer.oursToOriginal(dir.resolve("ours-orig"), window, n);
+            double oursToOurs = run(dir.resolve("ours-ours"), refpeer.serverTls(), refpeer.clientTls(), window, n);
+            rows.add(String.format("%6d %8d %14.0f %14.0f %14.0f %14.0f", window, n, originalToOriginal, originalToOurs,
+                    oursToOriginal, oursToOurs));
+        }
+        System.out.println();
+        System.out.println("events/s (client -> server)");
+        System.out.printf("%6s %8s %14s %14s %14s %14s%n", "window", "events", "orig -> orig", "orig -> ours",
+                "ours -> orig", "ours -> ours");
+        rows.forEach(System.out::println);
+    }
+
+    /** Our server in a child JVM: prints "port N", then "stored N" when its standard input closes. */
+    static Process startOurServer(Path dir, TlsConfig tls) throws IOException {
+        return new ProcessBuilder(javaBin(), "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", System.getProperty("java.class.path"), DeliveryServer.class.getName(),
+                dir.resolve("server.db").toString(), tls.certificateChain().toString(), tls.privateKey().toString(),
+                tls.trustedCertificates().toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** The port our server printed. */
+    static int ourServerPort(Process server, BufferedReader serverOut) throws IOException {
+        String line = serverOut.readLine();
+        if (line == null || !line.startsWith("port ")) {
+            throw new IllegalStateException("the server did not start: " + line);
+        }
+        return Integer.parseInt(line.substring(5));
+    }
+
+    /** Closes our server's standard input and reads its "stored N": the events it stored. */
+    static long stopOurServer(Process server, BufferedReader serverOut) throws IOException, InterruptedException {
+        server.getOutputStream().close();
+        String stored = serverOut.readLine();
+        server.waitFor(60, TimeUnit.SECONDS);
+        return stored != null && stored.startsWith("stored ") ? Long.parseLong(stored.substring(7)) : -1;
+    }
+
+    /** Our client drains a log of {@code events} readings into the server at 127.0.0.1:port; events/s. */
+    static double drainInto(Path dir, int port, TlsConfig tls, int window, int events, String server)
+            throws Exception {
         Files.createDirectories(dir);
         Path clientDb = dir.resolve("client.db");
         fill(clientDb, events);
+        StoreSettings settings = StoreSettings.builder(clientDb).build();
+        try (AriesSqlite jdbc = new AriesSqlite(settings.sqlite(), "event log");
+                SqliteEventLog log = SqliteEventLog.open(jdbc.executor(), settings, Clock.systemUTC(),
+                        new SecureRandom())) {
+            ScheduledThreadPoolExecutor pollerThread = new ScheduledThreadPoolExecutor(1);
+            SinkClientEngine[] client = new SinkClientEngine[1];
+            Poller poller = new Poller(new PollerSettings(window, Duration.ofSeconds(5), 0.1, List.of(), "default"),
+                    () -> client[0], () -> log, pollerThread, Clock.systemUTC(), new SecureRandom());
+            ClientHandler handler = new ClientHandler() {
+                @Override
+                public ClientInstanceIds instanceIds() {
+                    return log.instanceIds();
+                }
 
-        Process server = new ProcessBuilder(javaBin(), "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"), DeliveryServer.class.getName(), pki.toString(),
-                dir.resolve("server.db").toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                @Override
+                public void serverInstanceIdReceived(InstanceId id) {
+                    log.storeServerInstanceId(id);
+                }
+
+                @Override
+                public void connectionUp(String peer) {
+                    poller.connectionUp(peer);
+                }
+
+                @Override
+                public void connectionDown(String reason) {
+                    poller.connectionDown(reason);
+                }
+            };
+            client[0] = new SinkClientEngine(ClientSettings.defaults("127.0.0.1", port), SslContexts.forClient(tls),
+                    () -> handler);
+            long rssBefore = rssKb();
+            long peakRss = rssBefore;
+            poller.start();
+            long start = System.nanoTime();
+            client[0].start();
+            long deadline = start + TimeUnit.MINUTES.toNanos(30);
+            while (log.queueSize() > 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the queue did not drain in 30 minutes: "
+                            + client[0].problem().orElse("connected"));
+                }
+                peakRss = Math.max(peakRss, rssKb());
+                Thread.sleep(20); // sampling period of the queue and of the resident memory, not a wait
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            client[0].stop();
+            poller.close();
+            pollerThread.shutdown();
+            pollerThread.awaitTermination(10, TimeUnit.SECONDS);
+            System.out.printf("window %4d: %8d events in %7.2f s = %8.0f events/s durable on our client (ACK"
+                    + " recorded), into %s; client RSS peak %d MB%n", window, events, seconds, events / seconds,
+                    server, peakRss / 1024);
+            return events / seconds;
+        }
+    }
+
+    private static double run(Path dir, TlsConfig serverTls, TlsConfig clientTls, int window, int events)
+            throws Exception {
+        Files.createDirectories(dir);
+        Process server = startOurServer(dir, serverTls);
         try {
             BufferedReader serverOut = new BufferedReader(
                     new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-            String line = serverOut.readLine();
-            if (line == null || !line.startsWith("port ")) {
-                throw new IllegalStateException("the server did not start: " + line);
-            }
-            int port = Integer.parseInt(line.substring(5));
-
-            StoreSettings settings = StoreSettings.builder(clientDb).build();
-            try (AriesSqlite jdbc = new AriesSqlite(settings.sqlite(), "event log");
-                    SqliteEventLog log = SqliteEventLog.open(jdbc.executor(), settings, Clock.systemUTC(),
-                            new SecureRandom())) {
-                ScheduledThreadPoolExecutor pollerThread = new ScheduledThreadPoolExecutor(1);
-                SinkClientEngine[] client = new SinkClientEngine[1];
-                Poller poller = new Poller(new PollerSettings(window, Duration.ofSeconds(5), 0.1, List.of(), "default"),
-                        () -> client[0], () -> log, pollerThread, Clock.systemUTC(), new SecureRandom());
-                ClientHandler handler = new ClientHandler() {
-                    @Override
-                    public ClientInstanceIds instanceIds() {
-                        return log.instanceIds();
-                    }
-
-                    @Override
-                    public void serverInstanceIdReceived(InstanceId id) {
-                        log.storeServerInstanceId(id);
-                    }
-
-                    @Override
-                    public void connectionUp(String peer) {
-                        poller.connectionUp(peer);
-                    }
-
-                    @Override
-                    public void connectionDown(String reason) {
-                        poller.connectionDown(reason);
-                    }
-                };
-                client[0] = new SinkClientEngine(ClientSettings.defaults("127.0.0.1", port),
-                        SslContexts.forClient(DevCertificates.clientConfig(pki, CLIENT)), () -> handler);
-                long rssBefore = rssKb();
-                long peakRss = rssBefore;
-                poller.start();
-                long start = System.nanoTime();
-                client[0].start();
-                long deadline = start + TimeUnit.MINUTES.toNanos(30);
-                while (log.queueSize() > 0) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the queue did not drain in 30 minutes");
-                    }
-                    peakRss = Math.max(peakRss, rssKb());
-                    Thread.sleep(20); // sampling period of the queue and of the resident memory, not a wait
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                client[0].stop();
-                poller.close();
-                pollerThread.shutdown();
-                pollerThread.awaitTermination(10, TimeUnit.SECONDS);
-                server.getOutputStream().close();
-                String stored = serverOut.readLine();
-                server.waitFor(60, TimeUnit.SECONDS);
-                long storedCount = stored != null && stored.startsWith("stored ")
-                        ? Long.parseLong(stored.substring(7)) : -1;
-                System.out.printf("window %4d: %8d events in %7.2f s = %8.0f events/s durable (stored before ACK,"
-                        + " ACK recorded); client RSS peak %d MB; server stored %d (%s)%n", window, events, seconds,
-                        events / seconds, peakRss / 1024, storedCount,
-                        storedCount == events ? "exactly once" : "MISMATCH");
-            }
+            int port = ourServerPort(server, serverOut);
+            double rate = drainInto(dir, port, clientTls, window, events, "our server (stored before ACK)");
+            long storedCount = stopOurServer(server, serverOut);
+            System.out.printf("window %4d: our server stored %d of %d (%s)%n", window, storedCount, events,
+                    storedCount == events ? "exactly once" : "MISMATCH");
+            return rate;
         } finally {
             server.destroyForcibly();
             server.waitFor(10, TimeUnit.SECONDS);
@@ -172,7 +241,7 @@ public final class DeliveryBenchmark {
     }
 
     /** Fills the client's log with readings of 8 sensors, offline, as fast as group commit allows. */
-    private static void fill(Path database, int events) throws Exception {
+    static void fill(Path database, int events) throws Exception {
         StoreSettings settings = StoreSettings.builder(database).synchronous("OFF").build();
         try (SqliteEventLog log = SqliteEventLog.open(DataSourceSqlExecutor.forSqlite(settings.sqlite()), settings,
                 Clock.systemUTC(), new SecureRandom())) {
@@ -202,7 +271,7 @@ public final class DeliveryBenchmark {
         }
     }
 
-    private static long rssKb() {
+    static long rssKb() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmRSS:")) {
@@ -215,7 +284,7 @@ public final class DeliveryBenchmark {
         return 0;
     }
 
-    private static String javaBin() {
+    static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 

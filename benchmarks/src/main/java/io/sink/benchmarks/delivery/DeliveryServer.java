@@ -8,8 +8,8 @@ import io.sink.reading.log.internal.LogLines;
 import io.sink.reading.log.internal.ReadingLogHandler;
 import io.sink.server.store.internal.SqliteReceivedEventStore;
 import io.sink.sqlite.SqliteSettings;
-import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
+import io.sink.tls.TlsConfig;
 import io.sink.transport.internal.netty.ServerSettings;
 import io.sink.transport.internal.netty.SinkServerEngine;
 import java.io.BufferedReader;
@@ -26,15 +26,17 @@ import org.slf4j.LoggerFactory;
  * reading-log handler. Prints {@code port <n>} when listening; stops when its standard input closes
  * and then prints {@code stored <n>}.
  *
- * <p>Arguments: the PKI folder (dev certificates) and the database path.
+ * <p>Arguments: the database path, then the server's certificate chain, private key and the CA
+ * certificates it trusts (PEM files). Every client certificate that chains to that CA is admitted as
+ * {@code bench-client}.
  */
 public final class DeliveryServer {
     private DeliveryServer() {
     }
 
     public static void main(String[] args) throws Exception {
-        Path pki = Path.of(args[0]);
-        Path database = Path.of(args[1]);
+        Path database = Path.of(args[0]);
+        TlsConfig tls = new TlsConfig(Path.of(args[1]), Path.of(args[2]), Path.of(args[3]));
         SqliteSettings settings = SqliteSettings.builder(database).build();
         AriesSqlite jdbc = new AriesSqlite(settings, "received events");
         SqliteReceivedEventStore store = SqliteReceivedEventStore.open(jdbc.executor(), settings, Clock.systemUTC());
@@ -55,7 +57,7 @@ public final class DeliveryServer {
             }
         };
         SinkServerEngine engine = new SinkServerEngine(ServerSettings.defaults(0),
-                SslContexts.forServer(DevCertificates.serverConfig(pki)), () -> cert -> Optional.of("bench-client"),
+                SslContexts.forServer(tls), () -> cert -> Optional.of("bench-client"),
                 () -> registry, () -> handler);
         int port = engine.start().getPort();
         System.out.println("port " + port);
