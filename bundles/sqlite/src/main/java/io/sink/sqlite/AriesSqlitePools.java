@@ -3,6 +3,7 @@ package io.sink.sqlite;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.service.transaction.control.TransactionControl;
@@ -17,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * the writer's, of exactly one connection, and the readers'. Both open sqlite-jdbc connections
  * through the driver with the pragmas of the {@link SqliteSettings}. Release them with
  * {@link #close()}.
+ *
+ * <p>Nothing in the pools themselves is SQLite's: the PostgreSQL stores open theirs with the
+ * engine-neutral {@link #open(DataSourceFactory, TransactionControl, JDBCConnectionProviderFactory,
+ * Properties, Properties, int, String)} (pgjdbc's {@link DataSourceFactory}).
  */
 public final class AriesSqlitePools implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AriesSqlitePools.class);
@@ -47,16 +52,38 @@ public final class AriesSqlitePools implements AutoCloseable {
      */
     public static AriesSqlitePools open(DataSourceFactory dataSourceFactory, TransactionControl transactionControl,
             JDBCConnectionProviderFactory providerFactory, SqliteSettings settings, String kind) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(kind, "kind");
+        return open(dataSourceFactory, transactionControl, providerFactory, settings.jdbcProperties(true),
+                settings.jdbcProperties(false), settings.readConnections(), kind + " database " + settings.path());
+    }
+
+    /**
+     * The same two pools for any JDBC engine (nothing here is SQLite's): the writer's pool of one
+     * connection with {@code writerProperties}, the readers' pool of at most {@code readConnections}
+     * with {@code readerProperties}, both through {@link DataSourceFactory#createDriver} and the
+     * property {@code url} (see {@link #poolProperties}). Each opens a first connection at once.
+     *
+     * @param description names the database in messages, e.g. {@code received-event store database
+     *        postgresql://db:5432/sink}; must not contain secrets
+     * @throws IllegalStateException naming the database when a pool cannot be opened; nothing is left
+     *         open then
+     */
+    public static AriesSqlitePools open(DataSourceFactory dataSourceFactory, TransactionControl transactionControl,
+            JDBCConnectionProviderFactory providerFactory, Properties writerProperties, Properties readerProperties,
+            int readConnections, String description) {
         Objects.requireNonNull(dataSourceFactory, "dataSourceFactory");
         Objects.requireNonNull(transactionControl, "transactionControl");
         Objects.requireNonNull(providerFactory, "providerFactory");
-        Objects.requireNonNull(settings, "settings");
-        Objects.requireNonNull(kind, "kind");
-        String description = kind + " " + settings.path();
-        JDBCConnectionProvider writer = provider(dataSourceFactory, providerFactory, settings, kind, true, 1);
+        Objects.requireNonNull(writerProperties, "writerProperties");
+        Objects.requireNonNull(readerProperties, "readerProperties");
+        Objects.requireNonNull(description, "description");
+        JDBCConnectionProvider writer = provider(dataSourceFactory, providerFactory, writerProperties, description,
+                true, 1);
         JDBCConnectionProvider readers;
         try {
-            readers = provider(dataSourceFactory, providerFactory, settings, kind, false, settings.readConnections());
+            readers = provider(dataSourceFactory, providerFactory, readerProperties, description, false,
+                    readConnections);
         } catch (RuntimeException | Error e) {
             release(providerFactory, writer, description);
             throw e;
@@ -65,13 +92,12 @@ public final class AriesSqlitePools implements AutoCloseable {
     }
 
     private static JDBCConnectionProvider provider(DataSourceFactory dataSourceFactory,
-            JDBCConnectionProviderFactory providerFactory, SqliteSettings settings, String kind, boolean forWriter,
-            int connections) {
+            JDBCConnectionProviderFactory providerFactory, Properties jdbcProperties, String description,
+            boolean forWriter, int connections) {
         try {
-            return providerFactory.getProviderFor(dataSourceFactory, settings.jdbcProperties(forWriter),
-                    poolProperties(connections));
+            return providerFactory.getProviderFor(dataSourceFactory, jdbcProperties, poolProperties(connections));
         } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot open the " + kind + " database " + settings.path() + " for "
+            throw new IllegalStateException("cannot open the " + description + " for "
                     + (forWriter ? "writing" : "reading") + ": " + rootMessage(e), e);
         }
     }

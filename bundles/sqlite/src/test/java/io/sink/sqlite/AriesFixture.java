@@ -21,10 +21,20 @@ import org.osgi.service.transaction.control.jdbc.JDBCConnectionProviderFactory;
  * Shared with the stores' tests through this module's test-jar.
  */
 public final class AriesFixture implements AutoCloseable {
-    public final DataSourceFactory dataSourceFactory = new SqliteDataSourceFactory();
+    public final DataSourceFactory dataSourceFactory;
     public final TransactionControlImpl transactionControl = new TransactionControlImpl();
     public final CountingFactory providerFactory = new CountingFactory(
             new ResourceTrackingJDBCConnectionProviderFactory(new JDBCConnectionProviderFactoryImpl()));
+
+    /** With pax-jdbc-sqlite's factory. */
+    public AriesFixture() {
+        this(new SqliteDataSourceFactory());
+    }
+
+    /** With another engine's factory, e.g. pgjdbc's {@code org.postgresql.osgi.PGDataSourceFactory}. */
+    public AriesFixture(DataSourceFactory dataSourceFactory) {
+        this.dataSourceFactory = dataSourceFactory;
+    }
 
     @Override
     public void close() {
