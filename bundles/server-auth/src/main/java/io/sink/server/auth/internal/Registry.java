@@ -5,9 +5,10 @@ import io.sink.api.Nack;
 import io.sink.api.server.ClientRecord;
 import io.sink.api.server.ClientRegistry;
 import io.sink.server.auth.ClientAdministration;
+import io.sink.server.auth.storage.RegistryStorage;
+import io.sink.server.auth.storage.StoredClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,14 +26,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client registry behind {@link RegistryComponent}: the handshake's view ({@link ClientRegistry})
- * and the operator's ({@link ClientAdministration}) over one {@link RegistryStore}. Changes to one
+ * and the operator's ({@link ClientAdministration}) over one {@link RegistryStorage}. Changes to one
  * client are serialized; handshakes of different clients do not wait for each other.
  */
 final class Registry implements ClientRegistry, ClientAdministration {
     static final String QUARANTINE_DISCONNECT_REASON = "quarantined by the operator";
     private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
 
-    private final RegistryStore store;
+    private final RegistryStorage store;
     private final VersionPolicy versionPolicy;
     private final Supplier<AllowedClients> allowList;
     private final ConnectionCloser closer;
@@ -42,7 +43,7 @@ final class Registry implements ClientRegistry, ClientAdministration {
     /**
      * @param allowList gives the allow-list now, or null when no authenticator of this bundle runs
      */
-    Registry(RegistryStore store, VersionPolicy versionPolicy, Supplier<AllowedClients> allowList,
+    Registry(RegistryStorage store, VersionPolicy versionPolicy, Supplier<AllowedClients> allowList,
             ConnectionCloser closer, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.versionPolicy = Objects.requireNonNull(versionPolicy, "versionPolicy");
@@ -148,7 +149,7 @@ final class Registry implements ClientRegistry, ClientAdministration {
             }
             StoredClient client = existing.get();
             if (client.isUnreadable()) {
-                Path aside = store.setAside(clientId);
+                String aside = store.setAside(clientId);
                 description = "set the unreadable registry record of " + clientId + " aside as " + aside
                         + "; nothing is remembered for " + clientId + " now";
             } else if (client.instanceId().isEmpty()) {

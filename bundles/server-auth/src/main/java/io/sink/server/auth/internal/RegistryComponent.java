@@ -5,9 +5,8 @@ import io.sink.api.server.ClientRecord;
 import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.SinkServer;
 import io.sink.server.auth.ClientAdministration;
+import io.sink.server.auth.storage.RegistryStorage;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -24,14 +23,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link ClientRegistry} and {@link ClientAdministration} over a directory of small properties files.
- * Runs with its defaults when PID {@value #PID} is not configured.
+ * {@link ClientRegistry} and {@link ClientAdministration} over a {@link RegistryStorage}: by default
+ * the directory of small properties files of {@link FileRegistryStorageComponent}, or the storage
+ * chosen by {@code storage.target} (e.g. PostgreSQL). Runs with its defaults when PID {@value #PID}
+ * is not configured.
  */
 @Component(service = {ClientRegistry.class, ClientAdministration.class}, configurationPid = RegistryComponent.PID,
         immediate = true)
 @Designate(ocd = RegistryComponent.Config.class)
 public final class RegistryComponent implements ClientRegistry, ClientAdministration {
     public static final String PID = "io.sink.server.registry";
+    /** The storage used unless {@code storage.target} says otherwise: the files in {@code stateDir}. */
+    public static final String DEFAULT_STORAGE_TARGET = "(" + RegistryStorage.STORAGE_TYPE + "="
+            + FileRegistryStorageComponent.STORAGE_TYPE + ")";
     private static final Logger LOG = LoggerFactory.getLogger(RegistryComponent.class);
 
     @ObjectClassDefinition(id = PID, name = "Sink client registry",
@@ -50,6 +54,12 @@ public final class RegistryComponent implements ClientRegistry, ClientAdministra
                         + "(1.0.0-rc.1) is older than its release; +build is ignored; a version that does not parse is "
                         + "refused. Empty accepts every version.")
         String minimumApplicationVersion() default "";
+
+        @AttributeDefinition(name = "Storage", description = "Filter choosing where the registry is kept:"
+                + " (sink.registry.storage=file) for the files in the state directory, or"
+                + " (sink.registry.storage=postgresql) for the PostgreSQL database of PID"
+                + " io.sink.server.store.postgresql, which several server nodes can share.")
+        String storage_target() default DEFAULT_STORAGE_TARGET;
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -63,14 +73,17 @@ public final class RegistryComponent implements ClientRegistry, ClientAdministra
     private final Registry registry;
 
     @Activate
-    public RegistryComponent(Config config) throws IOException {
+    public RegistryComponent(Config config,
+            @Reference(name = "storage", target = DEFAULT_STORAGE_TARGET) RegistryStorage storage) {
         RegistrySettings settings = RegistrySettings.from(config.stateDir(), config.minimumApplicationVersion());
-        if (Files.exists(settings.stateDir()) && !Files.isDirectory(settings.stateDir())) {
-            throw new IllegalArgumentException("stateDir: " + settings.stateDir() + " exists but is not a directory");
-        }
-        this.registry = new Registry(RegistryStore.open(settings.stateDir(), new SecureRandom(), Clock.systemUTC()),
-                settings.versionPolicy(), () -> allowList, ConnectionCloser.of(() -> server), Clock.systemUTC());
-        LOG.info("Client registry in {} accepts {}", settings.stateDir(), settings.versionPolicy());
+        this.registry = new Registry(storage, settings.versionPolicy(), () -> allowList,
+                ConnectionCloser.of(() -> server), Clock.systemUTC());
+        LOG.info("Client registry in {} accepts {}", storage, settings.versionPolicy());
+    }
+
+    /** On the files in {@code stateDir}, without a framework (tests, tools). */
+    public RegistryComponent(Config config) throws IOException {
+        this(config, FileRegistryStorageComponent.open(config));
     }
 
     @Override

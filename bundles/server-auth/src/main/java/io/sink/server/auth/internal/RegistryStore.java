@@ -3,6 +3,8 @@ package io.sink.server.auth.internal;
 import io.sink.api.InstanceId;
 import io.sink.api.Limits;
 import io.sink.api.Nack;
+import io.sink.server.auth.storage.RegistryStorage;
+import io.sink.server.auth.storage.StoredClient;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry's files, and their contents held in memory:
+ * The registry's default {@link RegistryStorage}: files, and their contents held in memory:
  *
  * <pre>
  * &lt;stateDir&gt;/server.properties            format=1, server.instance.id, created
@@ -39,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * no file. Reads come from memory; {@link #put} and {@link #remove} return once the change is on the
  * disk. Callers serialize changes to one client; different clients may change concurrently.
  */
-final class RegistryStore {
+final class RegistryStore implements RegistryStorage {
     static final String SERVER_FILE = "server.properties";
     static final String CLIENTS_DIR = "clients";
     static final String CLIENT_SUFFIX = ".properties";
@@ -152,7 +154,8 @@ final class RegistryStore {
         return clients;
     }
 
-    InstanceId serverInstanceId() {
+    @Override
+    public InstanceId serverInstanceId() {
         return serverInstanceId;
     }
 
@@ -160,11 +163,13 @@ final class RegistryStore {
         return stateDir;
     }
 
-    Optional<StoredClient> get(String clientId) {
+    @Override
+    public Optional<StoredClient> get(String clientId) {
         return Optional.ofNullable(clients.get(clientId));
     }
 
-    SortedSet<String> clientIds() {
+    @Override
+    public SortedSet<String> clientIds() {
         return Collections.unmodifiableSortedSet(new TreeSet<>(clients.keySet()));
     }
 
@@ -173,7 +178,8 @@ final class RegistryStore {
     }
 
     /** Stores the record durably (a record with nothing in it removes the file), then in memory. */
-    void put(StoredClient client) throws IOException {
+    @Override
+    public void put(StoredClient client) throws IOException {
         if (client.isUnreadable()) {
             throw new IllegalArgumentException("an unreadable record is never written");
         }
@@ -192,14 +198,15 @@ final class RegistryStore {
     }
 
     /** Renames the client's file to {@code <client-id>.properties.unreadable} (replacing an older one), then forgets it. */
-    Path setAside(String clientId) throws IOException {
+    @Override
+    public String setAside(String clientId) throws IOException {
         Path file = fileOf(clientId);
         Path aside = file.resolveSibling(file.getFileName() + UNREADABLE_SUFFIX);
         if (Files.exists(file)) {
             AtomicFiles.rename(file, aside);
         }
         clients.remove(clientId);
-        return aside;
+        return aside.toString();
     }
 
     static byte[] encode(StoredClient client) {
@@ -297,5 +304,10 @@ final class RegistryStore {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
         return out.toByteArray();
+    }
+
+    @Override
+    public String toString() {
+        return "files in " + stateDir;
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sink.api.InstanceId;
 import io.sink.api.Nack;
 import io.sink.api.server.ClientRecord;
+import io.sink.server.auth.storage.StoredClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

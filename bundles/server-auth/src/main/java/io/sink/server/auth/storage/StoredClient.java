@@ -1,4 +1,4 @@
-package io.sink.server.auth.internal;
+package io.sink.server.auth.storage;
 
 import io.sink.api.InstanceId;
 import io.sink.api.Nack;
@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the registry keeps of one client. A record whose file could not be read is kept as
+ * What the registry keeps of one client, as every {@link RegistryStorage} stores it. A record whose file could not be read is kept as
  * {@link #unreadable}: the client is then refused as quarantined until an operator forgets the record,
  * since the lost content might have been a quarantine.
  *
@@ -19,14 +19,14 @@ import java.util.Optional;
  * @param quarantinedAt when it was quarantined
  * @param unreadable   why the record's file could not be read, when it could not
  */
-record StoredClient(String clientId, Optional<InstanceId> instanceId, Optional<Instant> registeredAt,
+public record StoredClient(String clientId, Optional<InstanceId> instanceId, Optional<Instant> registeredAt,
         Optional<Nack> quarantine, Optional<Instant> quarantinedAt, Optional<String> unreadable) {
 
     /** The quarantine reason sent to a client whose record is unreadable. */
-    static final Nack UNREADABLE_QUARANTINE = Nack.of("registry_record_unreadable",
+    public static final Nack UNREADABLE_QUARANTINE = Nack.of("registry_record_unreadable",
             "the server cannot read what it remembers of this client; an operator must forget it before it can connect");
 
-    StoredClient {
+    public StoredClient {
         Objects.requireNonNull(clientId, "clientId");
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(registeredAt, "registeredAt");
@@ -35,47 +35,47 @@ record StoredClient(String clientId, Optional<InstanceId> instanceId, Optional<I
         Objects.requireNonNull(unreadable, "unreadable");
     }
 
-    static StoredClient empty(String clientId) {
+    public static StoredClient empty(String clientId) {
         return new StoredClient(clientId, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty());
     }
 
-    static StoredClient unreadable(String clientId, String reason) {
+    public static StoredClient unreadable(String clientId, String reason) {
         return new StoredClient(clientId, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.of(reason));
     }
 
     /** Nothing worth a file: no instance id, no quarantine. */
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return instanceId.isEmpty() && quarantine.isEmpty() && unreadable.isEmpty();
     }
 
-    boolean isUnreadable() {
+    public boolean isUnreadable() {
         return unreadable.isPresent();
     }
 
-    StoredClient withInstanceId(InstanceId id, Instant at) {
+    public StoredClient withInstanceId(InstanceId id, Instant at) {
         return new StoredClient(clientId, Optional.of(id), Optional.of(at), quarantine, quarantinedAt, unreadable);
     }
 
-    StoredClient withoutInstanceId() {
+    public StoredClient withoutInstanceId() {
         return new StoredClient(clientId, Optional.empty(), Optional.empty(), quarantine, quarantinedAt, unreadable);
     }
 
-    StoredClient withQuarantine(Nack reason, Instant at) {
+    public StoredClient withQuarantine(Nack reason, Instant at) {
         return new StoredClient(clientId, instanceId, registeredAt, Optional.of(reason), Optional.of(at), unreadable);
     }
 
-    StoredClient withoutQuarantine() {
+    public StoredClient withoutQuarantine() {
         return new StoredClient(clientId, instanceId, registeredAt, Optional.empty(), Optional.empty(), unreadable);
     }
 
     /** The quarantine a handshake answers with: the operator's, or the one for an unreadable record. */
-    Optional<Nack> effectiveQuarantine() {
+    public Optional<Nack> effectiveQuarantine() {
         return unreadable.isPresent() ? Optional.of(UNREADABLE_QUARANTINE) : quarantine;
     }
 
-    ClientRecord toRecord(InstanceId serverInstanceId) {
+    public ClientRecord toRecord(InstanceId serverInstanceId) {
         return new ClientRecord(serverInstanceId, instanceId, effectiveQuarantine());
     }
 }
