@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real, throwaway PostgreSQL server for tests: {@code initdb} into a new temporary folder, then
@@ -41,13 +44,12 @@ import java.util.stream.Stream;
  * message saying what is missing: a test never skips silently. PostgreSQL refuses to run as root; as
  * root, the binaries run as the system user {@code postgres} (through {@code runuser}).
  *
- * <p>Typical use, one server per test class:
+ * <p>Typical use, one server per test class, started before its first test and stopped after its last:
  *
  * <pre>
- * static PostgresServer pg;
- * &#64;BeforeAll static void start() { pg = PostgresServer.start(); }
- * &#64;AfterAll static void stop() { pg.close(); }
- * ... String db = pg.createDatabase(); // a fresh, empty database per test
+ * &#64;RegisterExtension
+ * static final PostgresServer.PerClass PG = new PostgresServer.PerClass();
+ * ... String db = PG.server().createDatabase(); // a fresh, empty database per test
  * </pre>
  *
  * <p>Reuse from another module: depend on {@code io.sink:sink-server-store-postgres} with
@@ -344,6 +346,35 @@ public final class PostgresServer implements AutoCloseable {
             });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the PostgreSQL test folder " + root, e);
+        }
+    }
+
+    /** A JUnit 5 extension: a server for the test class, started before its tests and stopped after them. */
+    public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private volatile PostgresServer server;
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            server = PostgresServer.start();
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            PostgresServer s = server;
+            server = null;
+            if (s != null) {
+                s.close();
+            }
+        }
+
+        /** The running server. */
+        public PostgresServer server() {
+            PostgresServer s = server;
+            if (s == null) {
+                throw new IllegalStateException("no PostgreSQL test server: register PerClass as a static"
+                        + " @RegisterExtension field");
+            }
+            return s;
         }
     }
 

@@ -2,7 +2,6 @@ package io.sink.server.store.postgres.internal;
 
 import io.sink.api.Event;
 import io.sink.api.server.ReceivedEventStore;
-import io.sink.sqlite.AriesSqlitePools;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -21,14 +20,12 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.transaction.control.TransactionControl;
 import org.osgi.service.transaction.control.jdbc.JDBCConnectionProviderFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL received-event store as a service: wires the OSGi JDBC service (pgjdbc's own
  * {@link DataSourceFactory}) and Aries transaction control to a {@link PostgresReceivedEventStore},
- * with the same two pools as the SQLite store ({@link AriesSqlitePools}: a writer pool of one
- * connection and a readers' pool).
+ * with the same two pools as the SQLite store (a writer pool of one connection and a readers' pool,
+ * see {@link PostgresResource}).
  *
  * <p>Only active when its PID is configured (SQLite stays the default store); consumers choose it
  * with the target {@code (sink.store.type=postgresql)}. A changed configuration opens the new
@@ -40,8 +37,6 @@ import org.slf4j.LoggerFactory;
         configurationPid = PostgresReceivedEventStoreComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = PostgresReceivedEventStoreComponent.Config.class)
 public final class PostgresReceivedEventStoreComponent implements ReceivedEventStore {
-    private static final Logger LOG = LoggerFactory.getLogger(PostgresReceivedEventStoreComponent.class);
-
     /** Configuration PID. */
     public static final String PID = "io.sink.server.store.postgresql";
     /** Value of {@link ReceivedEventStore#STORE_TYPE} for this store. */
@@ -91,18 +86,7 @@ public final class PostgresReceivedEventStoreComponent implements ReceivedEventS
         int connectTimeoutSeconds() default 10;
     }
 
-    /** An open store with what it was opened from. */
-    private record Open(PostgresSettings settings, AriesSqlitePools pools, PostgresReceivedEventStore store) {
-        void close() {
-            store.close();
-            pools.close();
-        }
-    }
-
-    private final DataSourceFactory dataSourceFactory;
-    private final TransactionControl transactionControl;
-    private final JDBCConnectionProviderFactory providerFactory;
-    private volatile Open open;
+    private final PostgresResource<PostgresReceivedEventStore> store;
 
     @Activate
     public PostgresReceivedEventStoreComponent(
@@ -112,10 +96,11 @@ public final class PostgresReceivedEventStoreComponent implements ReceivedEventS
             @Reference(name = "transactionControl") TransactionControl transactionControl,
             @Reference(name = "connectionProviderFactory") JDBCConnectionProviderFactory providerFactory,
             Config config) {
-        this.dataSourceFactory = dataSourceFactory;
-        this.transactionControl = transactionControl;
-        this.providerFactory = providerFactory;
-        this.open = open(settings(config));
+        this.store = new PostgresResource<>(dataSourceFactory, transactionControl, providerFactory,
+                PostgresReceivedEventStore.KIND, config,
+                (sql, settings) -> PostgresReceivedEventStore.open(sql, settings.databaseName(),
+                        settings.maxWritesPerTransaction(), Clock.systemUTC()),
+                PostgresReceivedEventStore::close);
     }
 
     /**
@@ -145,75 +130,33 @@ public final class PostgresReceivedEventStoreComponent implements ReceivedEventS
         }
     }
 
-    private Open open(PostgresSettings settings) {
-        String password;
-        try {
-            password = settings.readPassword();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("configuration " + PID + ": " + e.getMessage(), e);
-        }
-        if (settings.passwordFileIsWorldReadable()) {
-            LOG.warn("configuration {}: passwordFile {} is readable by every user; make it readable by the server's"
-                    + " user only (chmod 600)", PID, settings.passwordFile());
-        }
-        String database = "database " + settings.databaseName();
-        AriesSqlitePools pools = AriesSqlitePools.open(dataSourceFactory, transactionControl, providerFactory,
-                settings.jdbcProperties(password, true), settings.jdbcProperties(password, false),
-                settings.readConnections(), PostgresReceivedEventStore.KIND + " " + database);
-        try {
-            PostgresReceivedEventStore store = PostgresReceivedEventStore.open(pools.executor(),
-                    settings.databaseName(), settings.maxWritesPerTransaction(), Clock.systemUTC());
-            LOG.info("{} configured: {}", store, settings);
-            return new Open(settings, pools, store);
-        } catch (RuntimeException | Error e) {
-            pools.close();
-            throw e;
-        }
-    }
-
     @Modified
     void modified(Config config) {
-        Open current = open;
-        PostgresSettings settings;
-        try {
-            settings = settings(config);
-            if (settings.equals(current.settings())) {
-                return;
-            }
-            open = open(settings);
-        } catch (RuntimeException e) {
-            // refused: one clear line instead of SCR's stack trace, and the store carries on as it was
-            String message = e.getMessage().startsWith("configuration " + PID) ? e.getMessage()
-                    : "configuration " + PID + ": " + e.getMessage();
-            LOG.error("{}; the store keeps running with its previous configuration ({})", message,
-                    current.settings());
-            return;
-        }
-        current.close();
+        store.reconfigure(config);
     }
 
     @Deactivate
     void deactivate() {
-        open.close();
+        store.close();
     }
 
     /** The store behind this component, for tests and diagnostics. */
     PostgresReceivedEventStore store() {
-        return open.store();
+        return store.get();
     }
 
     @Override
     public CompletionStage<Outcome> store(String clientId, Event event) {
-        return open.store().store(clientId, event);
+        return store.get().store(clientId, event);
     }
 
     @Override
     public List<StoredEvent> latest(String clientId, int count) {
-        return open.store().latest(clientId, count);
+        return store.get().latest(clientId, count);
     }
 
     @Override
     public long count(String clientId) {
-        return open.store().count(clientId);
+        return store.get().count(clientId);
     }
 }

@@ -16,10 +16,10 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,22 +31,17 @@ import org.postgresql.osgi.PGDataSourceFactory;
  * pgjdbc's own DataSourceFactory and the real Aries classes.
  */
 class PostgresReceivedEventStoreComponentTest {
-    static PostgresServer pg;
+    @RegisterExtension
+    static final PostgresServer.PerClass PG = new PostgresServer.PerClass();
+    PostgresServer pg;
 
     @TempDir
     Path dir;
     final AriesFixture aries = new AriesFixture(new PGDataSourceFactory());
 
-    @BeforeAll
-    static void startServer() {
-        pg = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (pg != null) {
-            pg.close();
-        }
+    @BeforeEach
+    void server() {
+        pg = PG.server();
     }
 
     @AfterEach
@@ -70,7 +65,7 @@ class PostgresReceivedEventStoreComponentTest {
     }
 
     /** The server's host and port, a new database, the user and its password file, and {@code more}. */
-    static Map<String, Object> serverConfig(String database, Map<String, Object> more) {
+    Map<String, Object> serverConfig(String database, Map<String, Object> more) {
         Map<String, Object> c = new HashMap<>();
         c.put("host", pg.host());
         c.put("port", pg.port());
@@ -222,5 +217,29 @@ class PostgresReceivedEventStoreComponentTest {
         } finally {
             component.deactivate();
         }
+    }
+
+    @Test
+    void theRegistryStorageComponentUsesTheSameDatabaseWithPoolsOfItsOwn() throws Exception {
+        String db = pg.createDatabase();
+        PostgresReceivedEventStoreComponent events = activate(serverConfig(db, Map.of()));
+        PostgresRegistryStorageComponent registry = new PostgresRegistryStorageComponent(aries.dataSourceFactory,
+                aries.transactionControl, aries.providerFactory, config(serverConfig(db, Map.of())));
+        try {
+            assertThat(aries.providerFactory.open).hasSize(4);
+            registry.put(io.sink.server.auth.storage.StoredClient.empty("alice")
+                    .withInstanceId(new io.sink.api.InstanceId(7), java.time.Instant.parse("2026-01-01T00:00:00Z")));
+            assertThat(registry.clientIds()).containsExactly("alice");
+            assertThat(registry.toString()).isEqualTo("client registry postgresql://" + pg.host() + ":" + pg.port()
+                    + "/" + db);
+            io.sink.api.InstanceId id = registry.serverInstanceId();
+            registry.modified(config(serverConfig(db, Map.of("port", 0)))); // refused: keeps running
+            assertThat(registry.serverInstanceId()).isEqualTo(id);
+            assertThat(registry.get("alice")).isPresent();
+        } finally {
+            registry.deactivate();
+            events.deactivate();
+        }
+        assertThat(aries.providerFactory.open).isEmpty();
     }
 }

@@ -22,9 +22,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.osgi.PGDataSourceFactory;
 
 /**
@@ -33,30 +33,22 @@ import org.postgresql.osgi.PGDataSourceFactory;
  * batches, the schema and its migrations, two stores (nodes) on one database.
  */
 class PostgresReceivedEventStoreTest extends ReceivedEventStoreContract {
-    static PostgresServer pg;
-    static AriesFixture aries;
+    @RegisterExtension
+    static final PostgresServer.PerClass PG = new PostgresServer.PerClass();
+    static final AriesFixture aries = new AriesFixture(new PGDataSourceFactory());
+    PostgresServer pg;
 
     String database;
     final Map<ReceivedEventStore, AriesSqlitePools> pools = new IdentityHashMap<>();
 
-    @BeforeAll
-    static void startServer() {
-        pg = PostgresServer.start();
-        aries = new AriesFixture(new PGDataSourceFactory());
-    }
-
     @AfterAll
-    static void stopServer() {
-        if (aries != null) {
-            aries.close();
-        }
-        if (pg != null) {
-            pg.close();
-        }
+    static void closeAries() {
+        aries.close();
     }
 
     @Override
     protected ReceivedEventStore open(Clock clock) {
+        pg = PG.server();
         if (database == null) {
             database = pg.createDatabase();
         }
@@ -64,12 +56,8 @@ class PostgresReceivedEventStoreTest extends ReceivedEventStoreContract {
     }
 
     PostgresReceivedEventStore open(String db, int maxWrites, Clock clock) {
-        PostgresSettings settings = new PostgresSettings(pg.jdbcUrl(db), PostgresServer.USER, pg.passwordFile(),
-                maxWrites, 2, 10);
-        String password = settings.readPassword();
-        AriesSqlitePools p = AriesSqlitePools.open(aries.dataSourceFactory, aries.transactionControl,
-                aries.providerFactory, settings.jdbcProperties(password, true), settings.jdbcProperties(password, false),
-                settings.readConnections(), "test database " + db);
+        PostgresSettings settings = TestPools.settings(pg, db, maxWrites);
+        AriesSqlitePools p = TestPools.open(aries, settings);
         try {
             PostgresReceivedEventStore s = PostgresReceivedEventStore.open(p.executor(), settings.databaseName(),
                     maxWrites, clock);
