@@ -4,6 +4,7 @@ import io.sink.api.InstanceId;
 import io.sink.api.client.ClientHandler;
 import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.EventLogListener;
+import io.sink.api.config.ConfigurationCheck;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.framework.ServiceRegistration;
@@ -186,8 +187,8 @@ public final class PollerComponent implements ClientHandler, PollerService {
     private ServiceRegistration<EventLogListener> listenerRegistration;
 
     @Activate
-    void activate(BundleContext context, Config config) {
-        PollerSettings settings = settings(config);
+    void activate(BundleContext context, Config config, Map<String, Object> properties) {
+        PollerSettings settings = settings(config, properties);
         ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "sink-poller"));
         pool.setRemoveOnCancelPolicy(true); // cancelled ticks do not pile up in the queue
         pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // no waiting for the next tick to stop
@@ -202,11 +203,11 @@ public final class PollerComponent implements ClientHandler, PollerService {
     }
 
     @Modified
-    void modified(Config config) {
+    void modified(Config config, Map<String, Object> properties) {
         Poller p = poller;
         PollerSettings settings;
         try {
-            settings = settings(config);
+            settings = settings(config, properties);
         } catch (IllegalArgumentException e) {
             // refused: one clear line instead of SCR's stack trace, and the poller carries on as it was
             PollerSettings current = p.settings();
@@ -255,7 +256,16 @@ public final class PollerComponent implements ClientHandler, PollerService {
 
     /** Checks the configuration; messages name the PID and the property. */
     static PollerSettings settings(Config config) {
+        return settings(config, null);
+    }
+
+    /**
+     * Checks the configuration; messages name the PID, the property and, for a value that is not
+     * even of the property's type ({@code window = banana}), the value from {@code properties}.
+     */
+    static PollerSettings settings(Config config, Map<String, Object> properties) {
         try {
+            ConfigurationCheck.requireReadable(Config.class, config, properties);
             filter("eventLog.target", config.eventLog_target());
             filter("instanceIdStore.target", config.instanceIdStore_target());
             PollerSettings settings = new PollerSettings(config.window(), Duration.ofMillis(config.periodMillis()),

@@ -24,7 +24,7 @@ class PollerComponentTest {
         component.bindInstanceIdStore(log);
         component.bindEventLog(log, Map.of(GroundEventLog.STORE_TYPE, "memory"));
         component.bindClient(client);
-        component.activate(null, config);
+        component.activate(null, config, Map.of());
         active = true;
     }
 
@@ -102,7 +102,7 @@ class PollerComponentTest {
         client.nack(bad, Nack.of("E1", "no"));
         Await.until("parked", () -> !component.nacks().isEmpty());
 
-        component.modified(new TestConfig().streams("config=2").period(3_600_000).resume("config"));
+        component.modified(new TestConfig().streams("config=2").period(3_600_000).resume("config"), Map.of());
         Await.until("sent again", () -> client.published.size() == 2);
         client.nack(bad, Nack.of("E1", "still no"));
         Await.until("parked again", () -> !component.nacks().isEmpty());
@@ -126,7 +126,7 @@ class PollerComponentTest {
         client.connected = true;
         component.connectionUp("fake:4000");
         Await.until("one published", () -> client.published.size() == 1);
-        component.modified(new TestConfig().window(3).period(3_600_000));
+        component.modified(new TestConfig().window(3).period(3_600_000), Map.of());
         Await.until("three in flight", () -> client.inFlightCount() == 3);
         assertThat(component.status().window()).isEqualTo(3);
         client.ackAll();
@@ -135,10 +135,10 @@ class PollerComponentTest {
     @Test
     void aRefusedUpdateKeepsThePreviousSettings() {
         activate(new TestConfig().window(3).period(3_600_000));
-        component.modified(new TestConfig().window(0).period(3_600_000));
-        component.modified(new TestConfig().window(99_999).period(3_600_000));
+        component.modified(new TestConfig().window(0).period(3_600_000), Map.of());
+        component.modified(new TestConfig().window(99_999).period(3_600_000), Map.of());
         assertThat(component.status().window()).isEqualTo(3);
-        component.modified(new TestConfig().window(5).period(3_600_000));
+        component.modified(new TestConfig().window(5).period(3_600_000), Map.of());
         Await.until("window 5", () -> component.status().window() == 5);
     }
 
@@ -159,6 +159,27 @@ class PollerComponentTest {
         client.ack(x);
         Await.until("drained", () -> other.queueSize() == 0);
         assertThat(log.queueSize()).as("the old log is left alone").isEqualTo(1);
+    }
+
+    @Test
+    void anUnparseableValueIsRefusedNamingPropertyAndValueAndThePollerCarriesOn() {
+        // what SCR hands over for "window = banana": the member fails when it is read
+        TestConfig valid = new TestConfig().window(3).period(3_600_000);
+        PollerComponent.Config banana = (PollerComponent.Config) java.lang.reflect.Proxy.newProxyInstance(
+                PollerComponent.Config.class.getClassLoader(), new Class<?>[] {PollerComponent.Config.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("window")) {
+                        throw new IllegalStateException(new NumberFormatException("For input string: \"banana\""));
+                    }
+                    return method.invoke(valid, args);
+                });
+        Map<String, Object> properties = Map.of("window", "banana");
+        assertThatThrownBy(() -> PollerComponent.settings(banana, properties))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("configuration io.sink.poller: window = \"banana\" is not a whole number (int)");
+        activate(valid);
+        component.modified(banana, properties);
+        assertThat(component.status().window()).isEqualTo(3);
     }
 
     @Test

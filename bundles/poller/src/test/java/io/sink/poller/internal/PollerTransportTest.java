@@ -72,7 +72,7 @@ class PollerTransportTest {
     private void startClient(TestConfig config) {
         poller.bindInstanceIdStore(log);
         poller.bindEventLog(log, Map.of(GroundEventLog.STORE_TYPE, "memory"));
-        poller.activate(null, config);
+        poller.activate(null, config, Map.of());
         ClientSettings settings = ClientSettings.defaults("127.0.0.1", server.port()).withReconnect(
                 List.of(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(100)), Duration.ofMillis(300));
         client = new SinkClientEngine(settings, clientTls, () -> poller);

@@ -1,0 +1,124 @@
+package io.sink.api.config;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Map;
+
+/**
+ * Checks that every value of a component property type (a DS {@code @interface Config}) can be
+ * read. Declarative Services converts a configured value to the member's type only when the member
+ * is called, and a value it cannot convert ({@code port = abc}) then fails with an exception that
+ * names neither the property nor the value. Calling {@link #requireReadable} first, where the
+ * component checks its configuration, turns that into one clear message: {@code port = "abc" is
+ * not a whole number}.
+ */
+public final class ConfigurationCheck {
+    private static final int MAX_VALUE_LENGTH = 80;
+
+    private ConfigurationCheck() {
+    }
+
+    /**
+     * Reads every member of {@code type} on {@code config}.
+     *
+     * @param type       the component property type
+     * @param config     the instance DS built from the configuration
+     * @param properties the configuration's properties as DS passed them (for the raw value in the message); may be null
+     * @throws IllegalArgumentException naming the first property (by name) whose value cannot be converted
+     */
+    public static void requireReadable(Class<?> type, Object config, Map<String, ?> properties) {
+        Method[] members = type.getDeclaredMethods();
+        Arrays.sort(members, Comparator.comparing(Method::getName));
+        for (Method member : members) {
+            if (member.getParameterCount() != 0 || member.isSynthetic()) {
+                continue;
+            }
+            try {
+                member.invoke(config);
+            } catch (InvocationTargetException e) {
+                String property = propertyName(member.getName());
+                Object raw = properties == null ? null : properties.get(property);
+                throw new IllegalArgumentException(property + " = " + quote(raw) + " is not "
+                        + expected(member.getReturnType()), e.getCause());
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("cannot read " + member, e);
+            }
+        }
+    }
+
+    /** The property name of a member, by the rules of Declarative Services (section 112.8.2.1). */
+    static String propertyName(String member) {
+        StringBuilder out = new StringBuilder(member.length());
+        for (int i = 0; i < member.length(); i++) {
+            char c = member.charAt(i);
+            if (c == '$') {
+                if (member.startsWith("$_$", i)) {
+                    out.append('-');
+                    i += 2;
+                } else if (member.startsWith("$$", i)) {
+                    out.append('$');
+                    i++;
+                }
+            } else if (c == '_') {
+                if (member.startsWith("__", i)) {
+                    out.append('_');
+                    i++;
+                } else {
+                    out.append('.');
+                }
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static String expected(Class<?> type) {
+        Class<?> t = type.isArray() ? type.getComponentType() : type;
+        String one;
+        if (t == int.class || t == long.class || t == short.class || t == byte.class) {
+            one = "a whole number (" + t.getSimpleName() + ")";
+        } else if (t == double.class || t == float.class) {
+            one = "a number";
+        } else if (t == boolean.class) {
+            one = "true or false";
+        } else if (t.isEnum()) {
+            one = "one of " + Arrays.toString(t.getEnumConstants());
+        } else {
+            one = "a valid " + t.getSimpleName();
+        }
+        return type.isArray() ? "a list of values each " + one : one;
+    }
+
+    /** The configured value for a message: quoted, control characters escaped, long values cut. */
+    static String quote(Object raw) {
+        if (raw == null) {
+            return "(unset)";
+        }
+        String text = raw.getClass().isArray() ? arrayText(raw) : String.valueOf(raw);
+        StringBuilder out = new StringBuilder("\"");
+        text.codePoints().limit(MAX_VALUE_LENGTH).forEach(cp -> {
+            if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029
+                    || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == '"' || cp == '\\') {
+                out.append(cp == '"' || cp == '\\' ? "\\" + (char) cp : String.format("\\u%04x", cp));
+            } else {
+                out.appendCodePoint(cp);
+            }
+        });
+        if (text.codePointCount(0, text.length()) > MAX_VALUE_LENGTH) {
+            out.append("...");
+        }
+        return out.append('"').toString();
+    }
+
+    private static String arrayText(Object array) {
+        int n = java.lang.reflect.Array.getLength(array);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            out.append(i == 0 ? "" : ", ").append(java.lang.reflect.Array.get(array, i));
+        }
+        return out.toString();
+    }
+}
