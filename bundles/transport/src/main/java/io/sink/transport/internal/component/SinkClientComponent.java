@@ -7,12 +7,14 @@ import io.sink.api.Event;
 import io.sink.api.PublishResult;
 import io.sink.api.client.ClientHandler;
 import io.sink.api.client.SinkClient;
+import io.sink.api.config.ConfigurationCheck;
 import io.sink.tls.SslContexts;
 import io.sink.transport.internal.netty.ClientSettings;
 import io.sink.transport.internal.netty.SinkClientEngine;
 import io.sink.transport.internal.state.ReconnectSchedule;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -126,8 +128,8 @@ public final class SinkClientComponent implements SinkClient {
     }
 
     @Activate
-    void activate(BundleContext context, Config config) throws Exception {
-        ClientSettings settings = settings(config);
+    void activate(BundleContext context, Config config, Map<String, Object> properties) throws Exception {
+        ClientSettings settings = settings(config, properties);
         SinkClientEngine e = engine(context, config, settings);
         applied = Applied.of(settings, config);
         synchronized (this) {
@@ -138,11 +140,11 @@ public final class SinkClientComponent implements SinkClient {
     }
 
     @Modified
-    void modified(BundleContext context, Config config) {
+    void modified(BundleContext context, Config config, Map<String, Object> properties) {
         ClientSettings settings;
         SinkClientEngine replacement;
         try {
-            settings = settings(config);
+            settings = settings(config, properties);
             if (Applied.of(settings, config).equals(applied)) {
                 // e.g. a refused value put back: no reason to reconnect
                 LOG.info("{}: configuration unchanged for the client (server {})", PID, engine.server());
@@ -176,8 +178,9 @@ public final class SinkClientComponent implements SinkClient {
         engine.stop();
     }
 
-    private static ClientSettings settings(Config config) {
+    static ClientSettings settings(Config config, Map<String, Object> properties) {
         try {
+            ConfigurationCheck.requireReadable(Config.class, config, properties);
             List<Duration> delays = ReconnectSchedule.parseDelays(config.reconnectDelays());
             Duration refusal = ReconnectSchedule.parseDelays(config.refusalDelay()).get(0);
             return new ClientSettings(config.host(), config.port(), config.applicationVersion(),

@@ -41,7 +41,8 @@ final class ClientConnection extends Connection {
     private volatile boolean refused;
 
     ClientConnection(SinkClientEngine engine, ConnectionCounters counters) {
-        super(SinkClientEngine.LOG, counters, engine.settings().keepalive(), engine.settings().window());
+        super(SinkClientEngine.LOG, counters, engine.settings().keepalive(), engine.settings().window(),
+                DEFAULT_PAUSE_READING_AT);
         this.engine = engine;
     }
 

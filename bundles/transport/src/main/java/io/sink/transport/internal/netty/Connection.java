@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sink.api.AckKey;
@@ -24,6 +25,7 @@ import io.sink.transport.internal.state.FrameType;
 import io.sink.transport.internal.state.Inflight;
 import io.sink.transport.internal.state.Keepalive;
 import io.sink.transport.internal.state.ProtocolViolation;
+import io.sink.transport.internal.state.ReadGate;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -44,10 +46,20 @@ import org.slf4j.Logger;
  * the channel's event loop except {@link #publish}, which may be called from any thread.
  */
 abstract class Connection extends ChannelInboundHandlerAdapter {
+    /**
+     * Outbound bytes queued (TLS records not yet taken by the socket) above which the channel is
+     * unwritable and the connection stops reading; it reads again below the low mark. Frames are at
+     * most 64 KiB, so one frame over the mark is the most that is ever queued beyond it by a read.
+     */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
+    /** Unanswered PUBLISHes from the peer at which a connection stops reading until half are answered. */
+    static final int DEFAULT_PAUSE_READING_AT = 1024;
+
     protected final Logger log;
     protected final ConnectionCounters counters;
     protected final Duration keepaliveInterval;
     private final int window;
+    private final ReadGate gate;
     protected Channel channel;
     protected Keepalive keepalive;
     private Inflight<CompletableFuture<PublishResult>> inflight;
@@ -57,12 +69,16 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
     private volatile int windowAvailable;
     private volatile boolean closing;
     private volatile String closeReason;
+    /** Whether the connection reads, and how often it stopped (status readers on other threads). */
+    private volatile boolean reading = true;
+    private volatile long readPauses;
 
-    Connection(Logger log, ConnectionCounters counters, Duration keepaliveInterval, int window) {
+    Connection(Logger log, ConnectionCounters counters, Duration keepaliveInterval, int window, int pauseReadingAt) {
         this.log = log;
         this.counters = counters;
         this.keepaliveInterval = keepaliveInterval;
         this.window = window;
+        this.gate = new ReadGate(pauseReadingAt);
     }
 
     // ------------------------------------------------------------------ what the two ends add
@@ -163,13 +179,62 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
         }
         if (!closing) {
             closing = true;
-            log.info("closing connection {}: {}", describePeer(), reason);
+            logClosing(false, reason);
         }
         channel.close();
     }
 
+    /** Logs why the connection is closed: WARN for the peer's malformed input, INFO otherwise. */
+    void logClosing(boolean malformed, String reason) {
+        if (malformed) {
+            log.warn("closing connection {}: {}", describePeer(), reason);
+        } else {
+            log.info("closing connection {}: {}", describePeer(), reason);
+        }
+    }
+
     boolean isClosing() {
         return closing;
+    }
+
+    // ------------------------------------------------------------------ backpressure
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        gate.writabilityChanged(ctx.channel().isWritable());
+        applyGate();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Stops or starts reading as the gate says (setting autoRead back to true reads at once). */
+    private void applyGate() {
+        boolean read = gate.shouldRead();
+        if (read != channel.config().isAutoRead()) {
+            channel.config().setAutoRead(read);
+            reading = read;
+            if (!read) {
+                readPauses++;
+                log.debug("connection {} stops reading: {}", describePeer(), gate.pauseReason());
+            } else {
+                log.debug("connection {} reads again", describePeer());
+            }
+        }
+    }
+
+    /** Whether the connection reads from the peer now (false while backpressure holds it). */
+    boolean isReading() {
+        return reading;
+    }
+
+    /** How many times the connection stopped reading. */
+    long readPauses() {
+        return readPauses;
+    }
+
+    /** Bytes written to the connection and not yet taken by the socket (TLS records included). */
+    long pendingOutboundBytes() {
+        io.netty.channel.ChannelOutboundBuffer buffer = channel == null ? null : channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     // ------------------------------------------------------------------ inbound
@@ -226,7 +291,9 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
         settled.context().complete(settled.result());
     }
 
-    private void received(PublishFrame frame) throws ProtocolException {
+    private void received(PublishFrame frame) throws ProtocolException, ProtocolViolation {
+        gate.publishReceived();
+        applyGate();
         Event event = frame.event();
         int messageId = frame.messageId();
         CompletionStage<Optional<Nack>> answer;
@@ -265,9 +332,11 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
     }
 
     private void reply(Event event, Frame reply) {
+        gate.answered();
         if (!channel.isActive()) {
             return; // the peer sends it again on its next connection
         }
+        applyGate();
         boolean acked = reply instanceof AckFrame;
         if (!acked) {
             counters.nackSent();
@@ -281,7 +350,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
         if (closing) {
             return; // logged once, when the connection was condemned
         }
-        log.warn("closing connection {}: {}", describePeer(), reason);
+        logClosing(true, reason);
         closing = true;
         close(reason);
     }
@@ -291,7 +360,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (root instanceof ProtocolException pe) {
             malformedInput(pe);
-        } else if (root instanceof SSLException) {
+        } else if (root instanceof SSLException || root instanceof io.netty.handler.ssl.NotSslRecordException) {
             close("TLS error: " + root.getMessage());
         } else if (root instanceof java.io.IOException) {
             close("I/O error: " + root.getMessage());

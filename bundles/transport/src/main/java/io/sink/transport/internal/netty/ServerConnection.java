@@ -43,7 +43,8 @@ final class ServerConnection extends Connection {
     private ConnectionRequestFrame request;
 
     ServerConnection(SinkServerEngine engine, ConnectionCounters counters) {
-        super(SinkServerEngine.LOG, counters, engine.settings().keepalive(), engine.settings().window());
+        super(SinkServerEngine.LOG, counters, engine.settings().keepalive(), engine.settings().window(),
+                engine.settings().limits().pauseReadingAt());
         this.engine = engine;
     }
 
@@ -99,13 +100,25 @@ final class ServerConnection extends Connection {
         }
         if (id.isEmpty()) {
             X509Certificate cert = certificate.get();
-            log.warn("refused connection from {}: unknown client certificate subject=\"{}\" sha256={}",
-                    remoteAddress(), Certificates.subject(cert), Certificates.sha256Fingerprint(cert));
+            engine.repeated("connections with an unknown client certificate", "refused connection from "
+                    + remoteAddress() + ": unknown client certificate subject=\"" + Certificates.subject(cert)
+                    + "\" sha256=" + Certificates.sha256Fingerprint(cert));
             close("unknown client certificate");
             return false;
         }
         clientId = id.get();
         return true;
+    }
+
+    /** Before the client is known, anyone can make a connection fail: logged in aggregate. */
+    @Override
+    void logClosing(boolean malformed, String reason) {
+        if (clientId == null) {
+            engine.repeated("unauthenticated connections closed", "closing connection " + describePeer() + ": "
+                    + reason);
+        } else {
+            super.logClosing(malformed, reason);
+        }
     }
 
     @Override

@@ -13,11 +13,13 @@ import java.util.Objects;
  * @param handshakeTimeout longest TLS handshake
  * @param ioThreads        network threads; 0 for Netty's default (2 x cores)
  * @param window           most PUBLISHes the server keeps in flight to one client, 1..4095
+ * @param limits           connections, handshake rate, backpressure
  */
 public record ServerSettings(String host, int port, Duration keepalive, Duration handshakeTimeout, int ioThreads,
-        int window) {
+        int window, ServerLimits limits) {
     public ServerSettings {
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(keepalive, "keepalive");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         if (port < 0 || port > 65535) {
@@ -31,6 +33,12 @@ public record ServerSettings(String host, int port, Duration keepalive, Duration
         }
     }
 
+    /** With the default limits ({@link ServerLimits#DEFAULTS}). */
+    public ServerSettings(String host, int port, Duration keepalive, Duration handshakeTimeout, int ioThreads,
+            int window) {
+        this(host, port, keepalive, handshakeTimeout, ioThreads, window, ServerLimits.DEFAULTS);
+    }
+
     /** Defaults: 127.0.0.1, the given port, keepalive 60 s, handshake 10 s, default threads, window 4095. */
     public static ServerSettings defaults(int port) {
         return new ServerSettings("127.0.0.1", port, Duration.ofSeconds(60), Duration.ofSeconds(10), 0,
@@ -38,6 +46,10 @@ public record ServerSettings(String host, int port, Duration keepalive, Duration
     }
 
     public ServerSettings withKeepalive(Duration interval) {
-        return new ServerSettings(host, port, interval, handshakeTimeout, ioThreads, window);
+        return new ServerSettings(host, port, interval, handshakeTimeout, ioThreads, window, limits);
+    }
+
+    public ServerSettings withLimits(ServerLimits newLimits) {
+        return new ServerSettings(host, port, keepalive, handshakeTimeout, ioThreads, window, newLimits);
     }
 }

@@ -110,6 +110,7 @@ public final class SinkClientEngine implements SinkClient {
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Connection.WATER_MARK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -119,6 +120,7 @@ public final class SinkClientEngine implements SinkClient {
                         tls.setHandshakeTimeoutMillis(settings.handshakeTimeout().toMillis());
                         ClientConnection connection = new ClientConnection(SinkClientEngine.this, counters);
                         ch.pipeline()
+                                .addLast("renegotiation", new RenegotiationGuard(tls))
                                 .addLast("tls", tls)
                                 .addLast("flush", new FlushConsolidationHandler(256, true))
                                 .addLast("decoder", new FrameDecoder(counters))
@@ -237,6 +239,24 @@ public final class SinkClientEngine implements SinkClient {
     @Override
     public String server() {
         return settings.host() + ":" + settings.port();
+    }
+
+    /** Whether the client reads from its connection now (false while backpressure holds it, or not connected). */
+    public boolean reading() {
+        ClientConnection connection = current;
+        return connection != null && connection.isReading();
+    }
+
+    /** How many times the client stopped reading its current connection. */
+    public long readPauses() {
+        ClientConnection connection = current;
+        return connection == null ? 0 : connection.readPauses();
+    }
+
+    /** Bytes queued for the server and not yet taken by the socket. */
+    public long pendingOutboundBytes() {
+        ClientConnection connection = current;
+        return connection == null ? 0 : connection.pendingOutboundBytes();
     }
 
     /** Why the client is not connected, if it is not: the last connection problem. */

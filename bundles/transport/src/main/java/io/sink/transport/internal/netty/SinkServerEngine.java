@@ -23,8 +23,10 @@ import io.sink.api.server.ConnectedClient;
 import io.sink.api.server.ServerHandler;
 import io.sink.api.server.SinkServer;
 import io.sink.transport.internal.state.ConnectionCounters;
+import io.sink.transport.internal.state.ConnectionLimiter;
 import io.sink.transport.internal.state.Freshness;
 import io.sink.transport.internal.state.PeerRegistry;
+import io.sink.transport.internal.state.RepeatedEvents;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +63,8 @@ public final class SinkServerEngine implements SinkServer {
     private ExecutorService blocking;
     private Channel serverChannel;
     private volatile InetSocketAddress boundAddress;
+    private volatile ConnectionLimiter limiter;
+    private final RepeatedEvents repeated;
 
     public SinkServerEngine(ServerSettings settings, SslContext sslContext, Supplier<ClientAuthenticator> authenticator,
             Supplier<ClientRegistry> registry, Supplier<ServerHandler> handler) {
@@ -72,6 +76,7 @@ public final class SinkServerEngine implements SinkServer {
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.handler = Objects.requireNonNull(handler, "handler");
+        this.repeated = new RepeatedEvents(settings.limits().refusalLogInterval());
     }
 
     /**
@@ -92,19 +97,29 @@ public final class SinkServerEngine implements SinkServer {
                 new DefaultThreadFactory("sink-server-registry"));
         pool.allowCoreThreadTimeOut(true);
         blocking = pool;
+        ServerLimits limits = settings.limits();
+        limiter = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress(),
+                limits.handshakesPerSecond(), limits.handshakeBurst(), System.nanoTime());
+        long flushNanos = limits.refusalLogInterval().toNanos();
+        bossGroup.scheduleAtFixedRate(this::flushRepeated, flushNanos, flushNanos, TimeUnit.NANOSECONDS);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Connection.WATER_MARK)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!admit(ch)) {
+                            return;
+                        }
                         ConnectionCounters counters = new ConnectionCounters();
                         SslHandler tls = sslContext.newHandler(ch.alloc());
                         tls.setHandshakeTimeoutMillis(settings.handshakeTimeout().toMillis());
                         ch.pipeline()
+                                .addLast("renegotiation", new RenegotiationGuard(tls))
                                 .addLast("tls", tls)
                                 .addLast("flush", new FlushConsolidationHandler(256, true))
                                 .addLast("decoder", new FrameDecoder(counters))
@@ -154,6 +169,37 @@ public final class SinkServerEngine implements SinkServer {
         if (blocking != null) {
             Shutdown.executor(blocking, 10);
             blocking = null;
+        }
+    }
+
+    /** Counts the new connection against the limits, or closes it at once (before any TLS work). */
+    private boolean admit(SocketChannel ch) {
+        InetSocketAddress remote = ch.remoteAddress();
+        String address = remote == null ? "?" : remote.getAddress().getHostAddress();
+        Optional<String> refusal = limiter.tryAdmit(address, System.nanoTime());
+        if (refusal.isPresent()) {
+            repeated("connections refused by a limit", "refused connection from " + address + ": " + refusal.get());
+            ch.close();
+            return false;
+        }
+        ConnectionLimiter admittedBy = limiter;
+        ch.closeFuture().addListener(f -> admittedBy.release(address));
+        return true;
+    }
+
+    /**
+     * Logs an event a peer can repeat at will (refused and failed connections) through
+     * {@link RepeatedEvents}: the first of its kind in full, then a count per interval.
+     */
+    void repeated(String kind, String line) {
+        for (String l : repeated.occurred(kind, line, System.nanoTime())) {
+            LOG.info("{}", l);
+        }
+    }
+
+    private void flushRepeated() {
+        for (String l : repeated.flush(System.nanoTime())) {
+            LOG.info("{}", l);
         }
     }
 
@@ -267,5 +313,26 @@ public final class SinkServerEngine implements SinkServer {
     /** Connections open now, connected or not (for tests and status). */
     public int openConnections() {
         return peers.size();
+    }
+
+    /** TCP connections admitted and open now, handshakes included. */
+    public int admittedConnections() {
+        ConnectionLimiter l = limiter;
+        return l == null ? 0 : l.open();
+    }
+
+    /** Bytes queued for a client and not yet taken by its socket; 0 when it is not connected. */
+    public long pendingOutboundBytes(String clientId) {
+        return peers.get(clientId).map(Connection::pendingOutboundBytes).orElse(0L);
+    }
+
+    /** Whether the server reads from the client's connection now (false while backpressure holds it). */
+    public boolean reading(String clientId) {
+        return peers.get(clientId).map(Connection::isReading).orElse(false);
+    }
+
+    /** How many times the server stopped reading the client's current connection. */
+    public long readPauses(String clientId) {
+        return peers.get(clientId).map(Connection::readPauses).orElse(0L);
     }
 }

@@ -1,6 +1,7 @@
 package io.sink.transport.internal.component;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.ssl.SslContext;
 import io.sink.api.InstanceId;
@@ -20,6 +21,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -74,44 +76,126 @@ class ReconfigurationTest {
     void theServerAppliesAValidChangeAndKeepsListeningOnAnInvalidOne() throws Exception {
         int first = freePort();
         server = new SinkServerComponent();
-        server.activate(null, serverConfig(Map.of("port", first)));
+        server.activate(null, serverConfig(Map.of("port", first)), Map.of());
         assertThat(listening(first)).isTrue();
 
         // out of range: refused, still listening on the first port
-        server.modified(null, serverConfig(Map.of("port", 70000)));
+        server.modified(null, serverConfig(Map.of("port", 70000)), Map.of());
         assertThat(listening(first)).isTrue();
         assertThat(server.listenAddress()).contains("127.0.0.1:" + first);
 
         // a certificate that does not exist: refused
-        server.modified(null, serverConfig(Map.of("port", first, "certificate", pki.resolve("nosuch.pem").toString())));
+        server.modified(null, serverConfig(Map.of("port", first, "certificate", pki.resolve("nosuch.pem").toString())), Map.of());
         assertThat(listening(first)).isTrue();
 
         // a valid new port: listens there, no longer on the first
         int second = freePort();
-        server.modified(null, serverConfig(Map.of("port", second)));
+        server.modified(null, serverConfig(Map.of("port", second)), Map.of());
         assertThat(listening(second)).isTrue();
         assertThat(server.listenAddress()).contains("127.0.0.1:" + second);
         await("the first port closed", () -> !listening(first));
 
         // a port someone else holds: refused, still listening on the second
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            server.modified(null, serverConfig(Map.of("port", taken.getLocalPort())));
+            server.modified(null, serverConfig(Map.of("port", taken.getLocalPort())), Map.of());
             assertThat(listening(second)).isTrue();
             assertThat(server.listenAddress()).contains("127.0.0.1:" + second);
         }
 
         // the working configuration put back: nothing to do
-        server.modified(null, serverConfig(Map.of("port", second)));
+        server.modified(null, serverConfig(Map.of("port", second)), Map.of());
         assertThat(server.listenAddress()).contains("127.0.0.1:" + second);
 
         // the same port with another setting: restarted on the same port
-        server.modified(null, serverConfig(Map.of("port", second, "window", 10)));
+        server.modified(null, serverConfig(Map.of("port", second, "window", 10)), Map.of());
         assertThat(listening(second)).isTrue();
         assertThat(server.listenAddress()).contains("127.0.0.1:" + second);
 
         server.deactivate();
         server = null;
         assertThat(listening(second)).isFalse();
+    }
+
+    @Test
+    void unparseableValuesAreRefusedNamingPropertyAndValue() {
+        Map<String, Object> port = Map.of("port", "abc");
+        assertThatThrownBy(() -> SinkServerComponent.settings(serverConfig(port), port))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("io.sink.transport.server: invalid configuration: port = \"abc\" is not a whole number (int)");
+        Map<String, Object> rate = Map.of("handshakesPerSecond", "fast");
+        assertThatThrownBy(() -> SinkServerComponent.settings(serverConfig(rate), rate))
+                .hasMessage("io.sink.transport.server: invalid configuration: handshakesPerSecond = \"fast\" is not a number");
+        Map<String, Object> limit = Map.of("maxConnectionsPerAddress", 0);
+        assertThatThrownBy(() -> SinkServerComponent.settings(serverConfig(limit), limit))
+                .hasMessage("io.sink.transport.server: invalid configuration: maxConnectionsPerAddress must be at least 1, got 0");
+        Map<String, Object> pause = Map.of("pauseReadingAt", 4096);
+        assertThatThrownBy(() -> SinkServerComponent.settings(serverConfig(pause), pause))
+                .hasMessageContaining("pauseReadingAt must be between 1 and 4095, got 4096");
+        Map<String, Object> keepalive = Map.of("keepaliveMillis", "1 minute");
+        assertThatThrownBy(() -> SinkClientComponent.settings(clientConfig(keepalive), keepalive))
+                .hasMessage("io.sink.transport.client: invalid configuration: keepaliveMillis = \"1 minute\" is not a "
+                        + "whole number (long)");
+    }
+
+    @Test
+    void theServerKeepsListeningWhenAPortIsNotANumber() throws Exception {
+        int first = freePort();
+        server = new SinkServerComponent();
+        server.activate(null, serverConfig(Map.of("port", first)), Map.of());
+        Map<String, Object> bad = Map.of("port", "abc");
+        server.modified(null, serverConfig(bad), bad);
+        assertThat(listening(first)).isTrue();
+        assertThat(server.listenAddress()).contains("127.0.0.1:" + first);
+    }
+
+    @Test
+    void aPortInUseAtActivationIsRetriedUntilItIsFree() throws Exception {
+        Path status = pki.resolve("server.status");
+        ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        int port = taken.getLocalPort();
+        try {
+            server = new SinkServerComponent();
+            server.activate(null, serverConfig(Map.of("port", port, "statusFile", status.toString())), Map.of());
+            assertThat(server.listenAddress()).isEmpty();
+            assertThat(Files.readString(status)).startsWith("not-listening cannot listen on 127.0.0.1:" + port + ": ")
+                    .containsIgnoringCase("address already in use");
+        } finally {
+            taken.close();
+        }
+        await("listening once the port is free", () -> server.listenAddress().isPresent());
+        assertThat(listening(port)).isTrue();
+        await("the status file says so", () -> readQuietly(status).equals("listening 127.0.0.1:" + port + "\n"));
+
+        // while it listens, a port in use is refused as before: it keeps listening where it is
+        try (ServerSocket other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            server.modified(null, serverConfig(Map.of("port", other.getLocalPort(), "statusFile", status.toString())),
+                    Map.of());
+        }
+        assertThat(server.listenAddress()).contains("127.0.0.1:" + port);
+        server.deactivate();
+        server = null;
+        assertThat(Files.readString(status)).isEqualTo("stopped\n");
+    }
+
+    @Test
+    void aNewConfigurationReplacesOneThatCouldNotListen() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            server = new SinkServerComponent();
+            server.activate(null, serverConfig(Map.of("port", taken.getLocalPort())), Map.of());
+            assertThat(server.listenAddress()).isEmpty();
+            int free = freePort();
+            server.modified(null, serverConfig(Map.of("port", free)), Map.of());
+            assertThat(server.listenAddress()).contains("127.0.0.1:" + free);
+            assertThat(listening(free)).isTrue();
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     @Test
@@ -123,22 +207,22 @@ class ReconfigurationTest {
 
         client = new SinkClientComponent();
         client.bindHandler(new MemoryClient());
-        client.activate(null, clientConfig(Map.of("port", port)));
+        client.activate(null, clientConfig(Map.of("port", port)), Map.of());
         await("connected", () -> client.connected());
         await("one connection", () -> connections.get() == 1);
 
-        client.modified(null, clientConfig(Map.of("port", 70000)));
-        client.modified(null, clientConfig(Map.of("port", port, "reconnectDelays", "soon")));
-        client.modified(null, clientConfig(Map.of("port", port, "privateKey", pki.resolve("nosuch.pem").toString())));
+        client.modified(null, clientConfig(Map.of("port", 70000)), Map.of());
+        client.modified(null, clientConfig(Map.of("port", port, "reconnectDelays", "soon")), Map.of());
+        client.modified(null, clientConfig(Map.of("port", port, "privateKey", pki.resolve("nosuch.pem").toString())), Map.of());
         assertThat(client.connected()).isTrue();
         assertThat(client.server()).isEqualTo("127.0.0.1:" + port);
         assertThat(connections.get()).as("never reconnected").isEqualTo(1);
         // the working configuration put back: unchanged, so no reconnect either
-        client.modified(null, clientConfig(Map.of("port", port)));
+        client.modified(null, clientConfig(Map.of("port", port)), Map.of());
         assertThat(client.connected()).isTrue();
         assertThat(connections.get()).as("never reconnected").isEqualTo(1);
 
-        client.modified(null, clientConfig(Map.of("port", port, "applicationVersion", "2.0.0")));
+        client.modified(null, clientConfig(Map.of("port", port, "applicationVersion", "2.0.0")), Map.of());
         await("connected again with the new configuration", () -> connections.get() == 2 && client.connected());
         assertThat(remoteServer.connectedClients()).singleElement()
                 .satisfies(c -> assertThat(c.applicationVersion()).isEqualTo("2.0.0"));
@@ -176,7 +260,23 @@ class ReconfigurationTest {
                     default -> type.getSimpleName() + values;
                 };
             }
-            return values.getOrDefault(method.getName(), method.getDefaultValue());
+            Object value = values.getOrDefault(method.getName(), method.getDefaultValue());
+            if (value instanceof String text && method.getReturnType() != String.class) {
+                try { // as SCR converts a configured string, failing only when the member is read
+                    if (method.getReturnType() == int.class) {
+                        return Integer.parseInt(text.trim());
+                    }
+                    if (method.getReturnType() == long.class) {
+                        return Long.parseLong(text.trim());
+                    }
+                    if (method.getReturnType() == double.class) {
+                        return Double.parseDouble(text.trim());
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalStateException(e); // SCR: a ComponentException naming neither property nor value
+                }
+            }
+            return value;
         }));
     }
 

@@ -37,6 +37,8 @@ final class RawPeer implements AutoCloseable {
     private final CompletableFuture<Channel> connection = new CompletableFuture<>();
     private final CompletableFuture<Boolean> tls = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicLong framesReceived = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean keepFrames = true;
     private Channel serverChannel;
 
     private RawPeer() {
@@ -44,17 +46,35 @@ final class RawPeer implements AutoCloseable {
 
     /** Connects to {@code port} on 127.0.0.1 with a client TLS context. */
     static RawPeer client(SslContext context, int port) throws InterruptedException {
+        return client(context, port, 0);
+    }
+
+    /** As {@link #client(SslContext, int)}, with a socket receive buffer of {@code receiveBuffer} bytes (0: default). */
+    static RawPeer client(SslContext context, int port, int receiveBuffer) throws InterruptedException {
         RawPeer peer = new RawPeer();
-        new Bootstrap().group(peer.group).channel(NioSocketChannel.class).handler(peer.initializer(context, port))
-                .connect("127.0.0.1", port).sync();
+        Bootstrap bootstrap = new Bootstrap().group(peer.group).channel(NioSocketChannel.class)
+                .handler(peer.initializer(context, port));
+        if (receiveBuffer > 0) {
+            bootstrap.option(io.netty.channel.ChannelOption.SO_RCVBUF, receiveBuffer);
+        }
+        bootstrap.connect("127.0.0.1", port).sync();
         return peer;
     }
 
     /** Listens on an ephemeral port of 127.0.0.1 for one connection, with a server TLS context. */
     static RawPeer server(SslContext context) throws InterruptedException {
+        return server(context, 0);
+    }
+
+    /** As {@link #server(SslContext)}, the connection with a socket receive buffer of {@code receiveBuffer} bytes. */
+    static RawPeer server(SslContext context, int receiveBuffer) throws InterruptedException {
         RawPeer peer = new RawPeer();
-        peer.serverChannel = new ServerBootstrap().group(peer.group).channel(NioServerSocketChannel.class)
-                .childHandler(peer.initializer(context, 0)).bind("127.0.0.1", 0).sync().channel();
+        ServerBootstrap bootstrap = new ServerBootstrap().group(peer.group).channel(NioServerSocketChannel.class)
+                .childHandler(peer.initializer(context, 0));
+        if (receiveBuffer > 0) {
+            bootstrap.option(io.netty.channel.ChannelOption.SO_RCVBUF, receiveBuffer); // inherited by the connection
+        }
+        peer.serverChannel = bootstrap.bind("127.0.0.1", 0).sync().channel();
         return peer;
     }
 
@@ -78,6 +98,10 @@ final class RawPeer implements AutoCloseable {
 
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+                                framesReceived.incrementAndGet();
+                                if (!keepFrames) {
+                                    return;
+                                }
                                 byte[] frame = new byte[msg.readableBytes()];
                                 msg.readBytes(frame);
                                 frames.add(frame);
@@ -114,6 +138,31 @@ final class RawPeer implements AutoCloseable {
     void sendRaw(String hex) throws Exception {
         Channel ch = connection.get(10, TimeUnit.SECONDS);
         ch.writeAndFlush(Unpooled.wrappedBuffer(HexFormat.of().parseHex(hex))).sync();
+    }
+
+    /** Writes the bytes {@code times} times in one flush, without waiting; the future completes once all are written. */
+    io.netty.channel.ChannelFuture sendRepeated(String hex, int times) throws Exception {
+        Channel ch = connection.get(10, TimeUnit.SECONDS);
+        byte[] one = HexFormat.of().parseHex(hex);
+        byte[] all = new byte[one.length * times];
+        for (int i = 0; i < times; i++) {
+            System.arraycopy(one, 0, all, i * one.length, one.length);
+        }
+        return ch.writeAndFlush(Unpooled.wrappedBuffer(all));
+    }
+
+    /** Reads from the socket or stops reading (what arrives meanwhile stays in the kernel's buffers). */
+    void reading(boolean read) throws Exception {
+        connection.get(10, TimeUnit.SECONDS).config().setAutoRead(read);
+    }
+
+    /** Frames received so far are counted, from now on no longer kept for {@link #nextFrame}. */
+    void countOnly() {
+        keepFrames = false;
+    }
+
+    long framesReceived() {
+        return framesReceived.get();
     }
 
     /** Writes one frame with its 2-byte length prefix. */
