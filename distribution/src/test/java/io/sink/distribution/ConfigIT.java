@@ -89,6 +89,15 @@ class ConfigIT {
             assertThat(sink.execOk("client", "scr:list")).containsPattern("PollerComponent .*\\n\\s+Id: \\d+, State:ACTIVE");
             assertDelivered();
         }
+        // not a number at all: one line naming the value, not SCR's stack trace
+        sink.setProperty(pollerCfg, "window", "banana");
+        String banana = "configuration io.sink.poller: window = \"banana\" is not a whole number (int); the poller "
+                + "keeps running with its previous settings (window 100,";
+        sink.awaitLog("client", banana);
+        assertErrorReported(sink.log("client"), "PollerComponent", banana);
+        assertNoStackTraceAfter(sink.log("client"), banana);
+        assertThat(sink.execOk("client", "sink:status")).contains("window         100 (");
+        assertDelivered();
         sink.setProperty(pollerCfg, "window", "100");
     }
 
@@ -102,6 +111,15 @@ class ConfigIT {
                 + "the server keeps listening on 127.0.0.1:" + port + " with its previous configuration";
         sink.awaitLog("server", reason);
         assertErrorReported(sink.log("server"), "SinkServerComponent", reason);
+        assertStillServing(port, connections);
+
+        // not a number: one line naming property and value
+        sink.setProperty(serverCfg, "port", "abc");
+        String abc = "io.sink.transport.server: invalid configuration: port = \"abc\" is not a whole number (int); "
+                + "the server keeps listening on 127.0.0.1:" + port + " with its previous configuration";
+        sink.awaitLog("server", abc);
+        assertErrorReported(sink.log("server"), "SinkServerComponent", abc);
+        assertNoStackTraceAfter(sink.log("server"), abc);
         assertStillServing(port, connections);
 
         // a port another process holds: refused as well
@@ -145,6 +163,40 @@ class ConfigIT {
         assertThat(sink.pid("server")).isEqualTo(serverPid);
         assertThat(sink.execOk("server", "scr:list")).doesNotContain("FAILED");
         assertThat(sink.execOk("client", "scr:list")).doesNotContain("FAILED");
+    }
+
+    @Test
+    @Order(5)
+    void aServerWhosePortIsBusyAtStartSaysSoThenListensOnceItIsFree() throws IOException {
+        int port = sink.port;
+        sink.stop("server");
+        SinkDistribution.await("the port free", CHANGE, () -> !listening(port));
+        SinkDistribution.Result start;
+        try (ServerSocket squatter = new ServerSocket()) {
+            squatter.setReuseAddress(true);
+            squatter.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+            start = sink.sink("server", "start");
+            assertThat(start.status()).as("bin/sink server start with its port busy: %s", start).isEqualTo(1);
+            assertThat(start.err()).contains("server started but does not listen: cannot listen on 127.0.0.1:" + port
+                    + ": Address already in use; it keeps trying");
+            assertThat(sink.sink("server", "status").status()).as("the server runs, trying again").isZero();
+            assertErrorReported(sink.log("server"), "SinkServerComponent", "io.sink.transport.server: the server is "
+                    + "not listening: cannot listen on 127.0.0.1:" + port);
+        }
+        sink.awaitLog("server", "io.sink.transport.server: the server listens on 127.0.0.1:" + port + " after ");
+        sink.awaitConnected();
+        assertDelivered();
+    }
+
+    /** The line is not followed by a stack trace. */
+    private static void assertNoStackTraceAfter(String log, String line) {
+        List<String> lines = log.lines().toList();
+        for (int i = 0; i < lines.size() - 1; i++) {
+            if (lines.get(i).contains(line)) {
+                assertThat(lines.get(i + 1)).as("the line after '%s'", line).doesNotStartWith("\tat ")
+                        .doesNotContain("Exception");
+            }
+        }
     }
 
     /** The server listens on {@code port}, the client stayed connected throughout, readings get through. */

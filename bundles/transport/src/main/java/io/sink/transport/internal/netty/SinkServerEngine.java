@@ -100,7 +100,8 @@ public final class SinkServerEngine implements SinkServer {
         ServerLimits limits = settings.limits();
         limiter = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress(),
                 limits.handshakesPerSecond(), limits.handshakeBurst(), System.nanoTime());
-        long flushNanos = limits.refusalLogInterval().toNanos();
+        // counts are logged at most a sixth of an interval after it ends
+        long flushNanos = Math.max(TimeUnit.SECONDS.toNanos(1), limits.refusalLogInterval().toNanos() / 6);
         bossGroup.scheduleAtFixedRate(this::flushRepeated, flushNanos, flushNanos, TimeUnit.NANOSECONDS);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
