@@ -140,8 +140,11 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
     private void checkDead() {
         long now = System.nanoTime();
         if (keepalive.checkDead(now)) {
+            // a connection held unread by backpressure for that long is closed too: its peer then
+            // connects again and sends what was not answered
             close("nothing received for " + keepalive.sinceLastReceived(now).toMillis() + " ms (keepalive "
-                    + keepalive.interval().toMillis() + " ms): the peer is dead or the link stalled");
+                    + keepalive.interval().toMillis() + " ms): " + (reading ? "the peer is dead or the link stalled"
+                    : "reading was paused because " + gate.pauseReason()));
         }
     }
 
