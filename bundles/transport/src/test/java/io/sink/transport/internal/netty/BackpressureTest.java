@@ -3,16 +3,13 @@ package io.sink.transport.internal.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.ChannelFuture;
-import io.netty.handler.ssl.SslContext;
 import io.sink.api.Nack;
 import io.sink.api.PublishResult;
-import io.sink.tls.DevCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,10 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a hostile or broken peer can make a connection hold: real TLS on loopback, a real server
@@ -32,12 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * hostile server) stops reading instead of queueing answers without bound, closes a peer that
  * ignores the window, refuses connections beyond its limits, and keeps serving everyone else.
  */
-class BackpressureTest {
+class BackpressureTest extends ServerTestBase {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String HELLO = "0005312e302e30000004d2"; // CONNECTION_REQUEST frame, client instance id 1234
     private static final String PING = "00025000";
     private static final String PUBLISH = "001340010101076b69746368656e0180e2cfaa0600"; // id 1, kitchen offset 1
-    /** Far above the high-water mark: what the server would queue if it kept reading. */
     private static final int PINGS = 3_000_000; // 12 MB of PINGs, 12 MB of PONGs
     /**
      * Most bytes a connection may queue for a peer that does not read: the high-water mark, plus what
@@ -46,63 +39,28 @@ class BackpressureTest {
      */
     private static final long BOUND = 2L * 1024 * 1024;
 
-    @TempDir
-    static Path pki;
-    private static SslContext serverTls;
-
-    private Fixtures.Authenticator authenticator;
-    private Fixtures.Registry registry;
-    private Fixtures.Handler handler;
-    private SinkServerEngine server;
-    private int port;
-    private final List<SinkClientEngine> clients = new ArrayList<>();
-    private final List<RawPeer> peers = new ArrayList<>();
     private final List<Socket> sockets = new ArrayList<>();
 
-    @BeforeAll
-    static void certificates() throws Exception {
-        DevCertificates.ensure(pki, List.of("example-client", "mallory"));
-        serverTls = Fixtures.serverContext(pki);
-    }
-
-    @BeforeEach
-    void collaborators() throws Exception {
-        authenticator = new Fixtures.Authenticator().allow(pki, "example-client", "mallory");
-        registry = new Fixtures.Registry();
-        handler = new Fixtures.Handler();
-    }
-
     private void startServer(ServerLimits limits) throws Exception {
-        server = new SinkServerEngine(Fixtures.serverSettings().withLimits(limits), serverTls, () -> authenticator,
-                () -> registry, () -> handler);
-        port = server.start().getPort();
+        server = startServer(Fixtures.serverSettings().withLimits(limits));
     }
 
     @AfterEach
-    void stopAll() throws IOException {
+    void closeSockets() throws IOException {
         for (Socket s : sockets) {
             s.close();
-        }
-        clients.forEach(SinkClientEngine::stop);
-        peers.forEach(RawPeer::close);
-        if (server != null) {
-            server.stop();
         }
     }
 
     private SinkClientEngine honestClient() throws Exception {
-        SinkClientEngine engine = new SinkClientEngine(Fixtures.clientSettings(port),
-                Fixtures.clientContext(pki, "example-client"), () -> new Fixtures.Client(31));
-        clients.add(engine);
-        engine.start();
+        SinkClientEngine engine = client("example-client", new Fixtures.Client(31));
         Await.until("honest client connected", WAIT, engine::connected);
         return engine;
     }
 
     /** Mallory, connected and greeted (hello_new_client). */
     private RawPeer mallory(int receiveBuffer) throws Exception {
-        RawPeer peer = RawPeer.client(Fixtures.clientContext(pki, "mallory"), port, receiveBuffer);
-        peers.add(peer);
+        RawPeer peer = raw("mallory", receiveBuffer);
         peer.sendFrame(HELLO);
         assertThat(peer.nextFrame(WAIT)).isEqualTo("1100000309");
         return peer;
@@ -147,10 +105,8 @@ class BackpressureTest {
     @Test
     void aClientStopsReadingAServerThatSendsPingsAndNeverReads() throws Exception {
         try (RawPeer hostileServer = RawPeer.server(serverTls, 8 * 1024)) {
-            SinkClientEngine client = new SinkClientEngine(Fixtures.clientSettings(hostileServer.port()),
-                    Fixtures.clientContext(pki, "example-client"), () -> new Fixtures.Client(32));
-            clients.add(client);
-            client.start();
+            SinkClientEngine client = client("example-client", new Fixtures.Client(32),
+                    Fixtures.clientSettings(hostileServer.port()));
             assertThat(hostileServer.nextFrame(WAIT)).startsWith("00");
             hostileServer.sendFrame("1100000309");
             Await.until("connected to the hostile server", WAIT, client::connected);

@@ -2,15 +2,11 @@ package io.sink.transport.internal.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.handler.ssl.SslContext;
 import io.sink.api.AckKey;
 import io.sink.api.Event;
 import io.sink.api.InstanceId;
 import io.sink.api.Nack;
 import io.sink.api.PublishResult;
-import io.sink.tls.DevCertificates;
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,74 +15,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The transport end to end: real TLS on loopback, a real server engine and real client engines. */
-class TransportTest {
+class TransportTest extends ServerTestBase {
     private static final Duration WAIT = Duration.ofSeconds(20);
-
-    @TempDir
-    static Path pki;
-    private static SslContext serverTls;
-
-    private Fixtures.Authenticator authenticator;
-    private Fixtures.Registry registry;
-    private Fixtures.Handler handler;
-    private SinkServerEngine server;
-    private int port;
-    private final List<SinkClientEngine> clients = new ArrayList<>();
-    private final List<RawPeer> peers = new ArrayList<>();
-
-    @BeforeAll
-    static void certificates() throws Exception {
-        DevCertificates.ensure(pki, List.of("example-client", "mallory", "stranger"));
-        serverTls = Fixtures.serverContext(pki);
-    }
 
     @BeforeEach
     void startServer() throws Exception {
-        authenticator = new Fixtures.Authenticator().allow(pki, "example-client", "mallory");
-        registry = new Fixtures.Registry();
-        handler = new Fixtures.Handler();
         server = startServer(Fixtures.serverSettings());
-    }
-
-    private SinkServerEngine startServer(ServerSettings settings) throws Exception {
-        SinkServerEngine engine = new SinkServerEngine(settings, serverTls, () -> authenticator, () -> registry,
-                () -> handler);
-        InetSocketAddress address = engine.start();
-        port = address.getPort();
-        return engine;
-    }
-
-    @AfterEach
-    void stopAll() {
-        clients.forEach(SinkClientEngine::stop);
-        peers.forEach(RawPeer::close);
-        server.stop();
-    }
-
-    private SinkClientEngine client(String name, Fixtures.Client handler) throws Exception {
-        return client(name, handler, Fixtures.clientSettings(port));
-    }
-
-    private SinkClientEngine client(String name, Fixtures.Client handler, ClientSettings settings) throws Exception {
-        SinkClientEngine engine = new SinkClientEngine(settings, Fixtures.clientContext(pki, name), () -> handler);
-        clients.add(engine);
-        engine.start();
-        return engine;
-    }
-
-    private RawPeer raw(String name) throws Exception {
-        RawPeer peer = RawPeer.client(Fixtures.clientContext(pki, name), port);
-        peers.add(peer);
-        return peer;
     }
 
     private static PublishResult await(CompletionStage<PublishResult> stage) throws Exception {
