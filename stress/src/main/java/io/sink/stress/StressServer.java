@@ -14,6 +14,7 @@ import io.sink.tls.Certificates;
 import io.sink.tls.PemFiles;
 import io.sink.tls.SslContexts;
 import io.sink.tls.TlsCredentials;
+import io.sink.transport.internal.netty.ServerLimits;
 import io.sink.transport.internal.netty.ServerSettings;
 import io.sink.transport.internal.netty.SinkServerEngine;
 import java.io.BufferedReader;
@@ -102,8 +103,10 @@ public final class StressServer {
         }
         TlsCredentials credentials = new TlsCredentials(PemFiles.readPrivateKey(pki.resolve("server-key.pem")),
                 PemFiles.readCertificates(pki.resolve("server.pem")), PemFiles.readCertificates(pki.resolve("ca.pem")));
+        // every load client connects from 127.0.0.1, all at once: no per-address or handshake-rate limit
         ServerSettings settings = new ServerSettings("127.0.0.1", port, Duration.ofSeconds(keepaliveSeconds),
-                Duration.ofSeconds(handshakeSeconds), ioThreads, 4095);
+                Duration.ofSeconds(handshakeSeconds), ioThreads, 4095,
+                ServerLimits.DEFAULTS.withConnections(1_000_000, 1_000_000).withHandshakeRate(1_000_000, 1_000_000));
         StressServer server = new StressServer(settings, SslContexts.forServer(credentials),
                 readClients(pki.resolve("clients.txt")));
         server.run();
