@@ -140,7 +140,7 @@ class WalkthroughIT {
         long serverKib = sink.residentKib("server");
         long clientKib = sink.residentKib("client");
         System.out.printf("MEMORY idle after start and delivery: server VmRSS %d KiB (%d MiB), client VmRSS %d KiB "
-                + "(%d MiB) (default JVM options: no -Xmx; set SINK_JAVA_OPTS to limit)%n", serverKib,
+                + "(%d MiB) (bin/sink defaults: server -Xmx512m, client -Xmx64m; SINK_SERVER_MEMORY, SINK_CLIENT_MEMORY)%n", serverKib,
                 serverKib / 1024, clientKib, clientKib / 1024);
         assertThat(serverKib).isPositive();
         assertThat(clientKib).isPositive();
