@@ -40,6 +40,7 @@ public final class SqliteDatabase implements AutoCloseable {
     private final String description;
     private final GroupCommitWriter writer;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean truncationQueued = new AtomicBoolean();
     /** The identity (device and inode) of the file opened; null until open has checked it. */
     private volatile Object fileKey;
 
@@ -251,6 +252,48 @@ public final class SqliteDatabase implements AutoCloseable {
                 throw new IllegalStateException(corruptMessage(kind, settings.path(), cause.getMessage()), cause);
             }
             throw new IllegalStateException(what + " of the " + description + " failed: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** The size of the write-ahead log file ({@code <path>-wal}) now; 0 when there is none. */
+    public long walBytes() {
+        try {
+            return Files.size(settings.path().resolveSibling(settings.path().getFileName() + "-wal"));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Queues a checkpoint that copies the WAL into the database and truncates it to zero, unless
+     * one is queued already; it does not wait for readers (it is tried again at the next request).
+     * For a size limit that the WAL pushed over.
+     */
+    public void requestWalTruncation() {
+        if (!truncationQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            writer.execute(() -> {
+                truncationQueued.set(false);
+                try {
+                    sql.writeWithoutTransaction(c -> {
+                        try (Statement s = c.createStatement()) {
+                            s.execute("PRAGMA busy_timeout = 0");
+                            try {
+                                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                            } finally {
+                                s.execute("PRAGMA busy_timeout = " + SqliteSettings.BUSY_TIMEOUT_MILLIS);
+                            }
+                        }
+                        return null;
+                    });
+                } catch (SQLException | RuntimeException e) {
+                    LOG.debug("{}: WAL checkpoint failed", description, e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            truncationQueued.set(false); // closing
         }
     }
 

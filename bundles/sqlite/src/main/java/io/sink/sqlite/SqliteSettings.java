@@ -39,6 +39,9 @@ public final class SqliteSettings {
         EXTRA
     }
 
+    /** The default {@link #walLimitBytes()}: 4 MiB, about SQLite's default of 1000 pages. */
+    public static final long DEFAULT_WAL_LIMIT_BYTES = 4L << 20;
+
     /** How long a connection waits for a lock held by another connection or process. */
     public static final int BUSY_TIMEOUT_MILLIS = 10_000;
 
@@ -47,8 +50,10 @@ public final class SqliteSettings {
     private final Synchronous synchronous;
     private final int maxWritesPerTransaction;
     private final int readConnections;
+    private final long walLimitBytes;
 
     private SqliteSettings(Builder b) {
+        this.walLimitBytes = b.walLimitBytes;
         this.path = b.path;
         this.journalMode = b.journalMode;
         this.synchronous = b.synchronous;
@@ -84,6 +89,15 @@ public final class SqliteSettings {
         return readConnections;
     }
 
+    /**
+     * The size the write-ahead log is kept to: SQLite checkpoints it once it holds this many bytes of
+     * pages ({@code wal_autocheckpoint}) and truncates the file back to this size when it restarts
+     * ({@code journal_size_limit}). A size limit on the database must count the WAL on top.
+     */
+    public long walLimitBytes() {
+        return walLimitBytes;
+    }
+
     /** The JDBC URL of the database. */
     public String jdbcUrl() {
         return "jdbc:sqlite:" + path;
@@ -101,13 +115,17 @@ public final class SqliteSettings {
         p.setProperty("synchronous", synchronous.name());
         p.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MILLIS));
         p.setProperty("transaction_mode", forWriter ? "IMMEDIATE" : "DEFERRED");
+        p.setProperty("journal_size_limit", Long.toString(walLimitBytes));
+        // in pages of the default size (4096): a checkpoint once the WAL holds about walLimitBytes
+        p.setProperty("wal_autocheckpoint", Long.toString(Math.max(1, walLimitBytes / 4096)));
         return p;
     }
 
     @Override
     public String toString() {
         return "path=" + path + ", journalMode=" + journalMode + ", synchronous=" + synchronous
-                + ", maxWritesPerTransaction=" + maxWritesPerTransaction + ", readConnections=" + readConnections;
+                + ", maxWritesPerTransaction=" + maxWritesPerTransaction + ", readConnections=" + readConnections
+                + ", walLimitBytes=" + walLimitBytes;
     }
 
     /** Builder; the defaults are WAL, FULL, 1000 writes per transaction, 4 reader connections. */
@@ -117,6 +135,7 @@ public final class SqliteSettings {
         private Synchronous synchronous = Synchronous.FULL;
         private int maxWritesPerTransaction = 1000;
         private int readConnections = 4;
+        private long walLimitBytes = DEFAULT_WAL_LIMIT_BYTES;
 
         private Builder(Path path) {
             Objects.requireNonNull(path, "path");
@@ -164,6 +183,15 @@ public final class SqliteSettings {
                 throw new IllegalArgumentException("readConnections must be between 1 and 64, got " + value);
             }
             this.readConnections = value;
+            return this;
+        }
+
+        /** See {@link SqliteSettings#walLimitBytes()}: 64 KiB to 1 GiB. */
+        public Builder walLimitBytes(long value) {
+            if (value < 64 * 1024 || value > (1L << 30)) {
+                throw new IllegalArgumentException("walLimitBytes must be between 65536 and 1073741824, got " + value);
+            }
+            this.walLimitBytes = value;
             return this;
         }
 

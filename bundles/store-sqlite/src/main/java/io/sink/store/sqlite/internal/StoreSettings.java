@@ -22,6 +22,11 @@ public final class StoreSettings {
     private final Duration retentionPeriod;
 
     private StoreSettings(Builder b) {
+        if (b.maxDatabaseBytes > 0) {
+            // the WAL counts towards the limit: keep it to an eighth of it (64 KiB .. 4 MiB)
+            b.sqlite.walLimitBytes(Math.max(64 * 1024, Math.min(SqliteSettings.DEFAULT_WAL_LIMIT_BYTES,
+                    b.maxDatabaseBytes / 8)));
+        }
         this.sqlite = b.sqlite.build();
         this.maxDatabaseBytes = b.maxDatabaseBytes;
         this.retentionMaxAge = b.retentionMaxAge;
