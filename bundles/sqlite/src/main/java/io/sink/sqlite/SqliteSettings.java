@@ -1,5 +1,7 @@
 package io.sink.sqlite;
 
+import io.sink.api.config.ConfigReader;
+import io.sink.api.config.InvalidConfigurationException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -64,6 +66,27 @@ public final class SqliteSettings {
     /** Settings with the defaults for the database at {@code path} (made absolute). */
     public static Builder builder(Path path) {
         return new Builder(path);
+    }
+
+    /**
+     * A builder from a component's configuration: the properties {@code path} (relative paths
+     * resolve against {@code dataDirectory}), {@code journalMode}, {@code synchronous},
+     * {@code maxWritesPerTransaction} and {@code readConnections}, each checked.
+     *
+     * @throws InvalidConfigurationException naming the PID, the property, the value and why
+     */
+    public static Builder fromConfig(ConfigReader config, Path dataDirectory, String defaultPath) {
+        String path = config.nonBlankText("path", defaultPath);
+        Builder builder;
+        try {
+            builder = builder(dataDirectory.resolve(path));
+        } catch (IllegalArgumentException e) { // includes InvalidPathException
+            throw config.invalid("path", config.raw("path"), "must be a plain file path (" + e.getMessage() + ")");
+        }
+        return builder.journalMode(config.choice("journalMode", JournalMode.class, JournalMode.WAL))
+                .synchronous(config.choice("synchronous", Synchronous.class, Synchronous.FULL))
+                .maxWritesPerTransaction(config.intValue("maxWritesPerTransaction", 1000, 1, 100_000))
+                .readConnections(config.intValue("readConnections", 4, 1, 64));
     }
 
     /** The database file, absolute. */

@@ -37,7 +37,12 @@ public final class StoreSettings {
 
     /** Settings with the defaults for the database at {@code path} (made absolute). */
     public static Builder builder(Path path) {
-        return new Builder(path);
+        return new Builder(SqliteSettings.builder(path));
+    }
+
+    /** Settings on the database settings of {@code sqlite} (e.g. from a configuration), the rest defaults. */
+    public static Builder builder(SqliteSettings.Builder sqlite) {
+        return new Builder(sqlite);
     }
 
     /** The database's own settings. */
@@ -124,8 +129,8 @@ public final class StoreSettings {
         private int retentionBatchSize = 500;
         private Duration retentionPeriod = Duration.ofMinutes(1);
 
-        private Builder(Path path) {
-            this.sqlite = SqliteSettings.builder(path);
+        private Builder(SqliteSettings.Builder sqlite) {
+            this.sqlite = java.util.Objects.requireNonNull(sqlite, "sqlite");
         }
 
         public Builder journalMode(String value) {
