@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -252,6 +253,20 @@ public final class SqliteDatabase implements AutoCloseable {
                 throw new IllegalStateException(corruptMessage(kind, settings.path(), cause.getMessage()), cause);
             }
             throw new IllegalStateException(what + " of the " + description + " failed: " + cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * Bytes in use: pages holding data times the page size. Free pages (left by deleted rows, and
+     * reused before the file grows) do not count, nor does the WAL file (see {@link #walBytes()}).
+     * Reads the database header only.
+     */
+    public static long pagesInUseBytes(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (p.page_count - f.freelist_count) * s.page_size"
+                        + " FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

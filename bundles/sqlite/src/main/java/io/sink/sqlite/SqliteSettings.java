@@ -145,6 +145,18 @@ public final class SqliteSettings {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof SqliteSettings other && path.equals(other.path) && journalMode == other.journalMode
+                && synchronous == other.synchronous && maxWritesPerTransaction == other.maxWritesPerTransaction
+                && readConnections == other.readConnections && walLimitBytes == other.walLimitBytes;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(path, journalMode, synchronous, maxWritesPerTransaction, readConnections, walLimitBytes);
+    }
+
+    @Override
     public String toString() {
         return "path=" + path + ", journalMode=" + journalMode + ", synchronous=" + synchronous
                 + ", maxWritesPerTransaction=" + maxWritesPerTransaction + ", readConnections=" + readConnections

@@ -8,6 +8,7 @@ import io.sink.api.client.EventLogListener;
 import io.sink.api.client.GroundEventLog;
 import io.sink.api.client.InstanceIdStore;
 import io.sink.api.config.ConfigReader;
+import io.sink.api.config.Reconfigurable;
 import io.sink.sqlite.AriesSqlitePools;
 import io.sink.sqlite.SqliteSettings;
 import io.sink.sqlite.DataDirectory;
@@ -131,8 +132,8 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
     private final TransactionControl transactionControl;
     private final JDBCConnectionProviderFactory providerFactory;
     private final Path dataDirectory;
-    /** Replaced by {@link #modified} when a new valid configuration is applied. */
-    private volatile Open current;
+    /** The open database, replaced by {@link #modified} when a new valid configuration is applied. */
+    private final Reconfigurable<StoreSettings, Open> database;
 
     private final List<EventLogListener> listeners =
             new CopyOnWriteArrayList<>();
@@ -173,7 +174,12 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
         this.transactionControl = transactionControl;
         this.providerFactory = providerFactory;
         this.dataDirectory = dataDirectory(context);
-        this.current = open(settings(properties, dataDirectory));
+        this.database = new Reconfigurable<>(PID, "the event log", properties, p -> settings(p, dataDirectory),
+                this::open, Open::close, LOG::error, LOG::info);
+    }
+
+    private Open current() {
+        return database.current();
     }
 
     private Open open(StoreSettings settings) {
@@ -192,34 +198,13 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
 
     /**
      * A changed configuration, applied without deactivating the component (SCR would otherwise stop
-     * it and every component that needs an event log: the poller, the transport). An invalid value is
+     * it and every component that needs an event log: the poller, the transport): an invalid value is
      * refused with ONE error line naming the PID, the property, the value and why, and the event log
-     * keeps running as it is; a valid change reopens the database with it, and if that fails, the
-     * previous configuration is opened again.
+     * keeps running as it is; a valid change reopens the database with it (see {@link Reconfigurable}).
      */
     @Modified
-    synchronized void modified(Map<String, Object> properties) {
-        Open previous = current;
-        StoreSettings next;
-        try {
-            next = settings(properties, dataDirectory);
-        } catch (IllegalArgumentException e) {
-            LOG.error("{}; the event log keeps running with its previous configuration", e.getMessage());
-            return;
-        }
-        if (next.toString().equals(previous.settings().toString())) {
-            LOG.info("{}: configuration unchanged for the event log {}", PID, next.path());
-            return;
-        }
-        previous.close();
-        try {
-            current = open(next);
-            LOG.info("{}: configuration applied, event log reopened ({})", PID, next);
-        } catch (RuntimeException e) {
-            LOG.error("{}: the new configuration cannot be applied: {}; the event log is reopened with its previous"
-                    + " configuration", PID, e.getMessage());
-            current = open(previous.settings());
-        }
+    void modified(Map<String, Object> properties) {
+        database.modified(properties);
     }
 
     /** Validates the configuration; messages name the PID, the property and the value. */
@@ -250,18 +235,18 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
     }
 
     @Deactivate
-    synchronized void deactivate() {
-        current.close();
+    void deactivate() {
+        database.close();
     }
 
     /** The event log behind this component, for tests and diagnostics. */
     SqliteEventLog log() {
-        return current.log();
+        return current().log();
     }
 
     @Override
     public long append(Event event) {
-        long sequence = current.log().append(event);
+        long sequence = current().log().append(event);
         notifyListeners(sequence);
         return sequence;
     }
@@ -269,49 +254,49 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
     @Override
     public LoggedEvent appendNext(long eventTypeId, long schemaVersion, byte[] key, long timestamp,
             byte[] eventData) {
-        LoggedEvent logged = current.log().appendNext(eventTypeId, schemaVersion, key, timestamp, eventData);
+        LoggedEvent logged = current().log().appendNext(eventTypeId, schemaVersion, key, timestamp, eventData);
         notifyListeners(logged.sequence());
         return logged;
     }
 
     @Override
     public Optional<Event> lastEvent(long eventTypeId, byte[] key) {
-        return current.log().lastEvent(eventTypeId, key);
+        return current().log().lastEvent(eventTypeId, key);
     }
 
     @Override
     public List<Event> lastEvents(long eventTypeId) {
-        return current.log().lastEvents(eventTypeId);
+        return current().log().lastEvents(eventTypeId);
     }
 
     @Override
     public List<LoggedEvent> unacknowledged(Set<Long> eventTypeIds, Set<Long> excludedTypeIds, long afterSequence,
             int limit) {
-        return current.log().unacknowledged(eventTypeIds, excludedTypeIds, afterSequence, limit);
+        return current().log().unacknowledged(eventTypeIds, excludedTypeIds, afterSequence, limit);
     }
 
     @Override
     public void acknowledge(Collection<AckKey> ackKeys) {
-        current.log().acknowledge(ackKeys);
+        current().log().acknowledge(ackKeys);
     }
 
     @Override
     public long queueSize() {
-        return current.log().queueSize();
+        return current().log().queueSize();
     }
 
     @Override
     public Optional<Event> nextEvent() {
-        return current.log().nextEvent();
+        return current().log().nextEvent();
     }
 
     @Override
     public ClientInstanceIds instanceIds() {
-        return current.log().instanceIds();
+        return current().log().instanceIds();
     }
 
     @Override
     public void storeServerInstanceId(InstanceId serverInstanceId) {
-        current.log().storeServerInstanceId(serverInstanceId);
+        current().log().storeServerInstanceId(serverInstanceId);
     }
 }

@@ -114,6 +114,20 @@ public final class StoreSettings {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof StoreSettings other && sqlite.equals(other.sqlite)
+                && maxDatabaseBytes == other.maxDatabaseBytes && retentionMaxAge.equals(other.retentionMaxAge)
+                && retentionMaxCount == other.retentionMaxCount && retentionBatchSize == other.retentionBatchSize
+                && retentionPeriod.equals(other.retentionPeriod);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(sqlite, maxDatabaseBytes, retentionMaxAge, retentionMaxCount, retentionBatchSize,
+                retentionPeriod);
+    }
+
+    @Override
     public String toString() {
         return sqlite + ", maxDatabaseBytes=" + maxDatabaseBytes + ", retentionMaxAge=" + retentionMaxAge
                 + ", retentionMaxCount=" + retentionMaxCount + ", retentionBatchSize=" + retentionBatchSize

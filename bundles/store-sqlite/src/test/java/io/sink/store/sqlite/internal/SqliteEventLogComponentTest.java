@@ -139,7 +139,7 @@ class SqliteEventLogComponentTest {
         try {
             component.appendNext(1, 1, "k".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, new byte[1]);
             SqliteEventLog before = component.log();
-            List<String> errors = stderrLines(() -> {
+            List<String> errors = io.sink.sqlite.StandardError.linesOf(() -> {
                 component.modified(Map.of("journalMode", "BOGUS"));
                 component.modified(Map.of("maxDatabaseBytes", "banana"));
             });
@@ -175,19 +175,6 @@ class SqliteEventLogComponentTest {
             component.deactivate();
         }
         assertThat(aries.providerFactory.open).isEmpty();
-    }
-
-    /** What {@code action} writes to standard error (where slf4j-simple logs), line by line. */
-    static List<String> stderrLines(Runnable action) {
-        java.io.PrintStream original = System.err;
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setErr(original);
-        }
-        return captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
     }
 
     @Test
