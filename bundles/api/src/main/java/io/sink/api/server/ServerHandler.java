@@ -25,8 +25,10 @@ public interface ServerHandler {
      * <p>A NACK is for a permanent refusal (an event that will never be taken, e.g. undecodable): it
      * parks the client's stream until an operator resumes it. An event that cannot be stored for now
      * (a full disk, a failing or missing store) must not be NACKed: leave it unanswered, close the
-     * client's connection ({@link SinkServer#disconnect}) and then complete the stage with a
-     * {@link RetryLaterException}; the client reconnects and sends it again.
+     * client's connection ({@link SinkServer#disconnect}) and complete the stage with a
+     * {@link RetryLaterException} once the connection is down ({@link #connectionDown}); the client
+     * reconnects and sends it again. A transport must never answer a stage failed with a
+     * {@link RetryLaterException}, and closes the connection if it is still open.
      */
     CompletionStage<Optional<Nack>> handlePublish(String clientId, Event event);
 
