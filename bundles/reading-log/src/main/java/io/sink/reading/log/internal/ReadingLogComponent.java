@@ -12,6 +12,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -68,10 +70,6 @@ public final class ReadingLogComponent implements ServerHandler {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ReceivedEventStore store;
 
-    /** To close a connection whose events could not be stored; the transport that calls this handler. */
-    @Reference(name = "server", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile SinkServer server;
 
     private final LogExecutor logExecutor;
     private final ScheduledExecutorService closer;
@@ -79,7 +77,7 @@ public final class ReadingLogComponent implements ServerHandler {
     private final ReadingLogHandler handler;
 
     @Activate
-    public ReadingLogComponent(Config config) {
+    public ReadingLogComponent(BundleContext context, Config config) {
         String loggerName = config.loggerName() == null ? "" : config.loggerName().trim();
         if (loggerName.isEmpty()) {
             throw new IllegalArgumentException("configuration " + PID + ": loggerName must name a logger, got '"
@@ -103,9 +101,33 @@ public final class ReadingLogComponent implements ServerHandler {
         });
         scheduler.setRemoveOnCancelPolicy(true);
         this.closer = scheduler;
-        this.withholding = new Withholding(closer, Duration.ofMillis(closeDelay), () -> server);
+        this.withholding = new Withholding(closer, Duration.ofMillis(closeDelay), (clientId, reason) ->
+                disconnect(context, clientId, reason));
         this.handler = new ReadingLogHandler(() -> store, logExecutor, lines, config.logGenericEvents(),
                 withholding);
+    }
+
+    /**
+     * Closes a client's connection through the {@link SinkServer} service, looked up when needed: a
+     * DS reference to it would form a cycle with the server's reference to this handler (SCR reports
+     * "ServiceFactory.getService() resulted in a cycle" at activation).
+     */
+    private static boolean disconnect(BundleContext context, String clientId, String reason) {
+        if (context == null) {
+            return false;
+        }
+        ServiceReference<SinkServer> ref = context.getServiceReference(SinkServer.class);
+        if (ref == null) {
+            return false;
+        }
+        SinkServer server = context.getService(ref);
+        try {
+            return server != null && server.disconnect(clientId, reason);
+        } finally {
+            if (server != null) {
+                context.ungetService(ref);
+            }
+        }
     }
 
     @Deactivate

@@ -35,7 +35,7 @@ public final class Withholding implements AutoCloseable {
 
     private final ScheduledExecutorService scheduler;
     private final Duration closeDelay;
-    private final Supplier<SinkServer> server;
+    private final Disconnector server;
     /** Per client, the stages withheld since its first event not stored (one streak per connection). */
     private final Map<String, List<CompletableFuture<Optional<Nack>>>> withheld = new HashMap<>();
     private boolean closed;
@@ -46,9 +46,28 @@ public final class Withholding implements AutoCloseable {
      * @param server     the server of the moment, to close the connection; null when there is none
      */
     public Withholding(ScheduledExecutorService scheduler, Duration closeDelay, Supplier<SinkServer> server) {
+        this(scheduler, closeDelay, disconnecting(server));
+    }
+
+    /** @param server closes a client's connection; {@code false} when it had none (or there is no server) */
+    public Withholding(ScheduledExecutorService scheduler, Duration closeDelay, Disconnector server) {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.closeDelay = Objects.requireNonNull(closeDelay, "closeDelay");
         this.server = Objects.requireNonNull(server, "server");
+    }
+
+    /** Closes the connection of a client, as {@link SinkServer#disconnect} does. */
+    @FunctionalInterface
+    public interface Disconnector {
+        boolean disconnect(String clientId, String reason);
+    }
+
+    private static Disconnector disconnecting(Supplier<SinkServer> server) {
+        Objects.requireNonNull(server, "server");
+        return (clientId, reason) -> {
+            SinkServer current = server.get();
+            return current != null && current.disconnect(clientId, reason);
+        };
     }
 
     Duration closeDelay() {
@@ -99,10 +118,9 @@ public final class Withholding implements AutoCloseable {
     }
 
     private void closeConnection(String clientId, List<CompletableFuture<Optional<Nack>>> streak, String reason) {
-        SinkServer current = server.get();
-        boolean closing = false;
+        boolean closing;
         try {
-            closing = current != null && current.disconnect(clientId, reason);
+            closing = server.disconnect(clientId, reason);
         } catch (RuntimeException e) {
             closing = false;
         }

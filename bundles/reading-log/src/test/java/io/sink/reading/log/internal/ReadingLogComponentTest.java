@@ -26,17 +26,18 @@ class ReadingLogComponentTest {
 
     @Test
     void badValuesAreRefusedNamingThePidAndTheProperty() {
-        assertThatThrownBy(() -> new ReadingLogComponent(config(Map.of("loggerName", " "))))
+        assertThatThrownBy(() -> new ReadingLogComponent(null, config(Map.of("loggerName", " "))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("configuration io.sink.reading.log: loggerName");
-        assertThatThrownBy(() -> new ReadingLogComponent(config(Map.of("logQueueCapacity", 0))))
+        assertThatThrownBy(() -> new ReadingLogComponent(null, config(Map.of("logQueueCapacity", 0))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("configuration io.sink.reading.log: logQueueCapacity must be between 1 and");
     }
 
     @Test
     void withoutAStoreEventsAreWithheldNotNackedAndDeactivationStopsTheThreads() throws Exception {
-        ReadingLogComponent component = new ReadingLogComponent(config(Map.of("storeFailureCloseDelayMillis", 0L)));
+        ReadingLogComponent component = new ReadingLogComponent(null,
+                config(Map.of("storeFailureCloseDelayMillis", 0L)));
         try {
             // no SinkServer to close the connection: the stage fails at once, with no answer to send
             assertThatThrownBy(() -> component.handlePublish("c", io.sink.api.Event.of(9, 1, "k", 1, 1, new byte[0]))
