@@ -65,7 +65,9 @@ public class CoreBundlesIT {
         Map<String, Version> exports = Bundles.exportedPackages(api);
         assertEquals("exports of io.sink.api: " + exports,
                 Map.of("io.sink.api", API_VERSION, "io.sink.api.client", API_CLIENT_VERSION,
-                        "io.sink.api.server", API_VERSION, "io.sink.api.config", API_VERSION),
+                        "io.sink.api.config", API_VERSION,
+                        // 1.1.0: RetryLaterException, a stage the transport must not answer
+                        "io.sink.api.server", new Version(1, 1, 0)),
                 exports);
     }
 

@@ -3,9 +3,12 @@ package io.sink.benchmarks.delivery;
 import io.sink.api.InstanceId;
 import io.sink.api.server.ClientRecord;
 import io.sink.api.server.ClientRegistry;
+import io.sink.api.server.SinkServer;
 import io.sink.reading.log.internal.LogExecutor;
 import io.sink.reading.log.internal.LogLines;
 import io.sink.reading.log.internal.ReadingLogHandler;
+import io.sink.reading.log.internal.Withholding;
+
 import io.sink.server.store.internal.SqliteReceivedEventStore;
 import io.sink.sqlite.SqliteSettings;
 import io.sink.tls.SslContexts;
@@ -17,7 +20,11 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -42,7 +49,10 @@ public final class DeliveryServer {
         SqliteReceivedEventStore store = SqliteReceivedEventStore.open(jdbc.executor(), settings, Clock.systemUTC());
         LogLines lines = LogLines.of(LoggerFactory.getLogger("io.sink.readings"));
         LogExecutor logging = new LogExecutor("sink-reading-log", 10_000, lines);
-        ReadingLogHandler handler = new ReadingLogHandler(() -> store, logging, lines, true);
+        ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor();
+        AtomicReference<SinkServer> server = new AtomicReference<>();
+        ReadingLogHandler handler = new ReadingLogHandler(() -> store, logging, lines, true,
+                new Withholding(closer, Duration.ofSeconds(1), server::get));
         ClientRegistry registry = new ClientRegistry() {
             private volatile InstanceId client;
 
@@ -59,6 +69,7 @@ public final class DeliveryServer {
         SinkServerEngine engine = new SinkServerEngine(ServerSettings.defaults(0),
                 SslContexts.forServer(tls), () -> cert -> Optional.of("bench-client"),
                 () -> registry, () -> handler);
+        server.set(engine);
         int port = engine.start().getPort();
         System.out.println("port " + port);
         System.out.flush();
@@ -68,6 +79,7 @@ public final class DeliveryServer {
             }
         }
         engine.stop();
+        closer.shutdownNow();
         logging.close();
         System.out.println("stored " + store.count("bench-client"));
         store.close();

@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.service.transaction.control.TransactionControl;
 import org.osgi.service.transaction.control.jdbc.JDBCConnectionProvider;
@@ -27,19 +29,79 @@ public final class AriesSqlitePools implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AriesSqlitePools.class);
 
     private final JDBCConnectionProviderFactory providerFactory;
-    private final JDBCConnectionProvider writer;
+    private final DataSourceFactory dataSourceFactory;
+    private final Properties writerProperties;
+    /** Replaced by {@link #resetWriter()} on the writer thread; null while no replacement could be opened. */
+    private final AtomicReference<JDBCConnectionProvider> writer;
     private final JDBCConnectionProvider readers;
     private final AriesSqlExecutor executor;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong writerResets = new AtomicLong();
 
-    private AriesSqlitePools(JDBCConnectionProviderFactory providerFactory, JDBCConnectionProvider writer,
-            JDBCConnectionProvider readers, TransactionControl transactionControl, String description) {
+    private AriesSqlitePools(DataSourceFactory dataSourceFactory, JDBCConnectionProviderFactory providerFactory,
+            Properties writerProperties, JDBCConnectionProvider writer, JDBCConnectionProvider readers,
+            TransactionControl transactionControl, String description) {
+        this.dataSourceFactory = dataSourceFactory;
         this.providerFactory = providerFactory;
-        this.writer = writer;
+        this.writerProperties = writerProperties;
+        this.writer = new AtomicReference<>(writer);
         this.readers = readers;
-        this.executor = new AriesSqlExecutor(transactionControl, writer, readers);
         this.description = description;
+        this.executor = new AriesSqlExecutor(transactionControl, this::currentWriter, readers, this::resetWriter);
+    }
+
+    private JDBCConnectionProvider currentWriter() {
+        JDBCConnectionProvider current = writer.get();
+        if (current == null) {
+            if (closed.get()) {
+                throw new IllegalStateException("the " + description + " is closed");
+            }
+            // the last reset could not open a connection (e.g. the disk is still full): try again now
+            current = provider(dataSourceFactory, providerFactory, writerProperties, description, true, 1);
+            if (!writer.compareAndSet(null, current) || closed.get()) {
+                release(providerFactory, current, description); // closed meanwhile
+                writer.compareAndSet(current, null);
+                throw new IllegalStateException("the " + description + " is closed");
+            }
+        }
+        return current;
+    }
+
+    /**
+     * Replaces the writer's pool (and so its one connection) after a failed write: closing the old
+     * connection rolls back whatever it had not committed, and the next write starts on a connection
+     * whose transaction state is known. Called on the writer thread.
+     */
+    private void resetWriter() {
+        JDBCConnectionProvider old = writer.getAndSet(null);
+        if (old != null) {
+            release(providerFactory, old, description);
+        }
+        writerResets.incrementAndGet();
+        if (closed.get()) {
+            return;
+        }
+        try {
+            JDBCConnectionProvider fresh = provider(dataSourceFactory, providerFactory, writerProperties, description,
+                    true, 1);
+            if (!writer.compareAndSet(null, fresh) || closed.get()) {
+                JDBCConnectionProvider left = writer.getAndSet(null);
+                if (left != null) {
+                    release(providerFactory, left, description);
+                }
+                return;
+            }
+            LOG.debug("{}: the writer's connection was replaced after a failed write", description);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the writer's connection could not be reopened after a failed write ({}); the next write"
+                    + " tries again", description, e.getMessage());
+        }
+    }
+
+    /** How often the writer's connection was replaced after a failed write. */
+    public long writerResets() {
+        return writerResets.get();
     }
 
     /**
@@ -54,8 +116,15 @@ public final class AriesSqlitePools implements AutoCloseable {
             JDBCConnectionProviderFactory providerFactory, SqliteSettings settings, String kind) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(kind, "kind");
-        return open(dataSourceFactory, transactionControl, providerFactory, settings.jdbcProperties(true),
-                settings.jdbcProperties(false), settings.readConnections(), kind + " database " + settings.path());
+        try {
+            return open(dataSourceFactory, transactionControl, providerFactory, settings.jdbcProperties(true),
+                    settings.jdbcProperties(false), settings.readConnections(), kind + " database " + settings.path());
+        } catch (IllegalStateException e) {
+            if (SqliteFailures.isCorrupt(e)) {
+                throw new IllegalStateException(SqliteDatabase.corruptMessage(kind, settings.path(), rootMessage(e)), e);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -88,7 +157,8 @@ public final class AriesSqlitePools implements AutoCloseable {
             release(providerFactory, writer, description);
             throw e;
         }
-        return new AriesSqlitePools(providerFactory, writer, readers, transactionControl, description);
+        return new AriesSqlitePools(dataSourceFactory, providerFactory, writerProperties, writer, readers,
+                transactionControl, description);
     }
 
     private static JDBCConnectionProvider provider(DataSourceFactory dataSourceFactory,
@@ -136,7 +206,10 @@ public final class AriesSqlitePools implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        release(providerFactory, writer, description);
+        JDBCConnectionProvider current = writer.getAndSet(null);
+        if (current != null) {
+            release(providerFactory, current, description);
+        }
         release(providerFactory, readers, description);
     }
 

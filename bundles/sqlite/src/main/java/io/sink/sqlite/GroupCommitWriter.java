@@ -45,6 +45,10 @@ public final class GroupCommitWriter implements AutoCloseable {
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong failedTransactions = new AtomicLong();
+    private final Runnable beforeBatch;
+    /** Failures are logged in full once per streak, then at most once a minute with a count. */
+    private final FailureLog failureLog;
     private volatile boolean closed;
 
     /**
@@ -55,6 +59,18 @@ public final class GroupCommitWriter implements AutoCloseable {
      * @param maxWritesPerTransaction most queued writes committed together in one transaction
      */
     public GroupCommitWriter(SqlExecutor sql, String description, int maxWritesPerTransaction) {
+        this(sql, description, maxWritesPerTransaction, () -> { });
+    }
+
+    /**
+     * @param beforeBatch runs on the writer thread before each transaction of queued writes; when it
+     *        throws, the transaction is not begun and every write of the batch fails with what it threw
+     *        (e.g. {@link DatabaseFileChangedException})
+     */
+    public GroupCommitWriter(SqlExecutor sql, String description, int maxWritesPerTransaction,
+            Runnable beforeBatch) {
+        this.beforeBatch = Objects.requireNonNull(beforeBatch, "beforeBatch");
+        this.failureLog = new FailureLog(LOG, description, java.time.Duration.ofMinutes(1));
         this.sql = Objects.requireNonNull(sql, "sql");
         this.description = Objects.requireNonNull(description, "description");
         if (maxWritesPerTransaction < 1) {
@@ -126,6 +142,11 @@ public final class GroupCommitWriter implements AutoCloseable {
         return writes.get();
     }
 
+    /** Transactions of queued writes that failed (their writes are not stored). */
+    public long failedTransactions() {
+        return failedTransactions.get();
+    }
+
     /** Writes queued and not yet taken by the writer thread. */
     public int queuedWrites() {
         return queued.get();
@@ -155,6 +176,7 @@ public final class GroupCommitWriter implements AutoCloseable {
             return;
         }
         try {
+            beforeBatch.run();
             sql.write(c -> {
                 try (Statement savepoints = c.createStatement()) {
                     for (PendingWrite<?> w : batch) {
@@ -170,10 +192,22 @@ public final class GroupCommitWriter implements AutoCloseable {
                 }
             }
             batch.forEach(PendingWrite::complete);
+            failureLog.succeeded();
         } catch (SQLException | RuntimeException | Error e) {
-            LOG.warn("{}: a transaction of {} writes failed, none of them is stored", description, batch.size(), e);
-            Throwable failure = e instanceof Error ? e : new IllegalStateException(description
-                    + ": the transaction of " + batch.size() + " writes failed, none is stored: " + e.getMessage(), e);
+            // nothing of the batch is committed: the executor rolled back (and replaced the writer's
+            // connection when its state was unknown), so every caller learns that its write is not stored
+            failedTransactions.incrementAndGet();
+            String message = description + ": " + SqliteFailures.describe(e) + "; the transaction of "
+                    + batch.size() + (batch.size() == 1 ? " write" : " writes") + " failed and is not stored";
+            failureLog.failed(message, e);
+            Throwable failure;
+            if (e instanceof Error) {
+                failure = e;
+            } else if (e instanceof DatabaseFileChangedException changed) {
+                failure = changed;
+            } else {
+                failure = new IllegalStateException(message, e);
+            }
             for (PendingWrite<?> w : batch) {
                 w.fail(failure);
             }
@@ -191,6 +225,10 @@ public final class GroupCommitWriter implements AutoCloseable {
     private RuntimeException failure(String what, Throwable e) {
         if (e instanceof RuntimeException r) {
             return r;
+        }
+        if (SqliteFailures.isStorage(e)) {
+            return new IllegalStateException(description + ": " + SqliteFailures.describe(e) + "; the " + what
+                    + " is not stored", e);
         }
         return new IllegalStateException(description + ": " + what + " failed: " + e.getMessage(), e);
     }
@@ -272,8 +310,16 @@ public final class GroupCommitWriter implements AutoCloseable {
                 result = work.run(c);
             } catch (SQLException | RuntimeException e) {
                 failure = failure("write", e);
-                // if SQLite already rolled back the whole transaction this throws, failing the batch
-                savepoints.execute("ROLLBACK TO sink_write");
+                try {
+                    savepoints.execute("ROLLBACK TO sink_write");
+                } catch (SQLException rollback) {
+                    // SQLite already rolled back the whole transaction (e.g. after SQLITE_FULL): the batch
+                    // fails, for the reason the write failed
+                    SQLException whole = new SQLException("SQLite rolled back the transaction after a failed write: "
+                            + e.getMessage(), e);
+                    whole.addSuppressed(rollback);
+                    throw whole;
+                }
             }
             savepoints.execute("RELEASE sink_write");
         }

@@ -1,13 +1,24 @@
 package io.sink.sqlite;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,15 +37,21 @@ public final class SqliteDatabase implements AutoCloseable {
 
     private final SqlExecutor sql;
     private final SqliteSettings settings;
+    private final String kind;
     private final String description;
     private final GroupCommitWriter writer;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean truncationQueued = new AtomicBoolean();
+    /** The identity (device and inode) of the file opened; null until open has checked it. */
+    private volatile Object fileKey;
 
     private SqliteDatabase(SqlExecutor sql, SqliteSettings settings, String kind) {
         this.sql = sql;
         this.settings = settings;
+        this.kind = kind;
         this.description = kind + " " + settings.path();
-        this.writer = new GroupCommitWriter(sql, description, settings.maxWritesPerTransaction());
+        this.writer = new GroupCommitWriter(sql, description, settings.maxWritesPerTransaction(),
+                this::requireSameFile);
     }
 
     /**
@@ -85,6 +102,53 @@ public final class SqliteDatabase implements AutoCloseable {
             throw new IllegalStateException("the " + kind + " database " + file
                     + " is not a writable file (configuration property path)");
         }
+        ownerOnly(file, kind);
+    }
+
+    private static final Set<PosixFilePermission> OWNER_ONLY =
+            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+
+    /**
+     * Creates the database file readable and writable by its owner only (0600), before SQLite opens
+     * it: SQLite gives its {@code -wal}, {@code -shm} and {@code -journal} files the database file's
+     * permissions. Existing files with wider permissions are narrowed.
+     */
+    private static void ownerOnly(Path file, String kind) {
+        if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        try {
+            if (Files.notExists(file)) {
+                try {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                } catch (FileAlreadyExistsException e) {
+                    // created meanwhile by another opener: narrowed below
+                }
+            }
+            for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
+                Path f = file.resolveSibling(file.getFileName() + suffix);
+                if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
+                        && !Files.getPosixFilePermissions(f).equals(OWNER_ONLY)) {
+                    Files.setPosixFilePermissions(f, OWNER_ONLY);
+                    LOG.info("the {} file {} was readable by others; its permissions are now 0600", kind, f);
+                }
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            throw new IllegalStateException("cannot create the " + kind + " database " + file
+                    + " with owner-only permissions (configuration property path): " + e, e);
+        }
+    }
+
+    /**
+     * The message for a database file that SQLite cannot use: names the file and what to do.
+     *
+     * @param detail what SQLite said
+     */
+    public static String corruptMessage(String kind, Path file, String detail) {
+        return "the " + kind + " database " + file + " is corrupt or is not a SQLite database (" + detail
+                + "); it is left untouched. Stop the role, move the file (with its -wal and -shm files, if any)"
+                + " aside and keep it for analysis, then start again with an empty database, or restore a backup"
+                + " in its place";
     }
 
     private void initialize(Migrations schema) {
@@ -95,6 +159,9 @@ public final class SqliteDatabase implements AutoCloseable {
                 return rs.next() ? rs.getString(1) : "";
             }
         }), "setting the journal mode");
+        quickCheck();
+        fileKey = currentFileKey().orElseThrow(() -> new IllegalStateException("the " + description
+                + " is open but its file cannot be found: was it deleted while opening?"));
         if (!wanted.equalsIgnoreCase(mode)) {
             throw new IllegalStateException("journalMode=" + wanted + " could not be set on the " + description
                     + ": SQLite keeps it in " + mode.toUpperCase(Locale.ROOT) + " mode"
@@ -109,6 +176,56 @@ public final class SqliteDatabase implements AutoCloseable {
         }
         if (settings.synchronous() == SqliteSettings.Synchronous.OFF) {
             LOG.warn("{}: synchronous=OFF, writes are not durable: a crash or power loss can lose them", description);
+        }
+    }
+
+    /** {@code PRAGMA quick_check}: refuses a corrupt database at open, naming the file and what to do. */
+    private void quickCheck() {
+        List<String> problems = onWriterThread(() -> sql.writeWithoutTransaction(c -> {
+            List<String> rows = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check(5)")) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1));
+                }
+            }
+            return rows;
+        }), "checking the integrity");
+        if (!problems.equals(List.of("ok"))) {
+            throw new IllegalStateException(corruptMessage(kind, settings.path(),
+                    "PRAGMA quick_check: " + String.join("; ", problems)));
+        }
+    }
+
+    private Optional<Object> currentFileKey() {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(settings.path(), BasicFileAttributes.class);
+            Object key = attributes.fileKey();
+            // without file keys (not on Linux), at least a missing file is noticed
+            return Optional.of(key != null ? key : "present");
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Refuses writes into a database file that was deleted or replaced while open: SQLite would go on
+     * writing into the file it opened, which nobody reads again. Runs on the writer thread before each
+     * transaction of queued writes (one {@code stat}).
+     *
+     * @throws DatabaseFileChangedException naming the file and what to do
+     */
+    public void requireSameFile() {
+        Object opened = fileKey;
+        if (opened == null) {
+            return; // still opening
+        }
+        Optional<Object> now = currentFileKey();
+        if (now.isEmpty() || !now.get().equals(opened)) {
+            throw new DatabaseFileChangedException("the " + description + " was " + (now.isEmpty() ? "deleted"
+                    : "replaced by another file") + " while open; writes are refused so that nothing goes into a"
+                    + " file nobody reads again. Restart the role to open " + settings.path()
+                    + (now.isEmpty() ? " anew (an empty database)" : " as it is now")
+                    + ", or put the original file back");
         }
     }
 
@@ -131,8 +248,67 @@ public final class SqliteDatabase implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while " + what + " of the " + description, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException(what + " of the " + description + " failed: " + e.getCause().getMessage(),
-                    e.getCause());
+            Throwable cause = e.getCause();
+            if (SqliteFailures.isCorrupt(cause)) {
+                throw new IllegalStateException(corruptMessage(kind, settings.path(), cause.getMessage()), cause);
+            }
+            throw new IllegalStateException(what + " of the " + description + " failed: " + cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * Bytes in use: pages holding data times the page size. Free pages (left by deleted rows, and
+     * reused before the file grows) do not count, nor does the WAL file (see {@link #walBytes()}).
+     * Reads the database header only.
+     */
+    public static long pagesInUseBytes(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (p.page_count - f.freelist_count) * s.page_size"
+                        + " FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The size of the write-ahead log file ({@code <path>-wal}) now; 0 when there is none. */
+    public long walBytes() {
+        try {
+            return Files.size(settings.path().resolveSibling(settings.path().getFileName() + "-wal"));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Queues a checkpoint that copies the WAL into the database and truncates it to zero, unless
+     * one is queued already; it does not wait for readers (it is tried again at the next request).
+     * For a size limit that the WAL pushed over.
+     */
+    public void requestWalTruncation() {
+        if (!truncationQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            writer.execute(() -> {
+                truncationQueued.set(false);
+                try {
+                    sql.writeWithoutTransaction(c -> {
+                        try (Statement s = c.createStatement()) {
+                            s.execute("PRAGMA busy_timeout = 0");
+                            try {
+                                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                            } finally {
+                                s.execute("PRAGMA busy_timeout = " + SqliteSettings.BUSY_TIMEOUT_MILLIS);
+                            }
+                        }
+                        return null;
+                    });
+                } catch (SQLException | RuntimeException e) {
+                    LOG.debug("{}: WAL checkpoint failed", description, e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            truncationQueued.set(false); // closing
         }
     }
 

@@ -1,5 +1,7 @@
 package io.sink.sqlite;
 
+import io.sink.api.config.ConfigReader;
+import io.sink.api.config.InvalidConfigurationException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -39,6 +41,9 @@ public final class SqliteSettings {
         EXTRA
     }
 
+    /** The default {@link #walLimitBytes()}: 4 MiB, about SQLite's default of 1000 pages. */
+    public static final long DEFAULT_WAL_LIMIT_BYTES = 4L << 20;
+
     /** How long a connection waits for a lock held by another connection or process. */
     public static final int BUSY_TIMEOUT_MILLIS = 10_000;
 
@@ -47,8 +52,10 @@ public final class SqliteSettings {
     private final Synchronous synchronous;
     private final int maxWritesPerTransaction;
     private final int readConnections;
+    private final long walLimitBytes;
 
     private SqliteSettings(Builder b) {
+        this.walLimitBytes = b.walLimitBytes;
         this.path = b.path;
         this.journalMode = b.journalMode;
         this.synchronous = b.synchronous;
@@ -59,6 +66,27 @@ public final class SqliteSettings {
     /** Settings with the defaults for the database at {@code path} (made absolute). */
     public static Builder builder(Path path) {
         return new Builder(path);
+    }
+
+    /**
+     * A builder from a component's configuration: the properties {@code path} (relative paths
+     * resolve against {@code dataDirectory}), {@code journalMode}, {@code synchronous},
+     * {@code maxWritesPerTransaction} and {@code readConnections}, each checked.
+     *
+     * @throws InvalidConfigurationException naming the PID, the property, the value and why
+     */
+    public static Builder fromConfig(ConfigReader config, Path dataDirectory, String defaultPath) {
+        String path = config.nonBlankText("path", defaultPath);
+        Builder builder;
+        try {
+            builder = builder(dataDirectory.resolve(path));
+        } catch (IllegalArgumentException e) { // includes InvalidPathException
+            throw config.invalid("path", config.raw("path"), "must be a plain file path (" + e.getMessage() + ")");
+        }
+        return builder.journalMode(config.choice("journalMode", JournalMode.class, JournalMode.WAL))
+                .synchronous(config.choice("synchronous", Synchronous.class, Synchronous.FULL))
+                .maxWritesPerTransaction(config.intValue("maxWritesPerTransaction", 1000, 1, 100_000))
+                .readConnections(config.intValue("readConnections", 4, 1, 64));
     }
 
     /** The database file, absolute. */
@@ -84,6 +112,15 @@ public final class SqliteSettings {
         return readConnections;
     }
 
+    /**
+     * The size the write-ahead log is kept to: SQLite checkpoints it once it holds this many bytes of
+     * pages ({@code wal_autocheckpoint}) and truncates the file back to this size when it restarts
+     * ({@code journal_size_limit}). A size limit on the database must count the WAL on top.
+     */
+    public long walLimitBytes() {
+        return walLimitBytes;
+    }
+
     /** The JDBC URL of the database. */
     public String jdbcUrl() {
         return "jdbc:sqlite:" + path;
@@ -101,13 +138,29 @@ public final class SqliteSettings {
         p.setProperty("synchronous", synchronous.name());
         p.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MILLIS));
         p.setProperty("transaction_mode", forWriter ? "IMMEDIATE" : "DEFERRED");
+        p.setProperty("journal_size_limit", Long.toString(walLimitBytes));
+        // in pages of the default size (4096): a checkpoint once the WAL holds about walLimitBytes
+        p.setProperty("wal_autocheckpoint", Long.toString(Math.max(1, walLimitBytes / 4096)));
         return p;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SqliteSettings other && path.equals(other.path) && journalMode == other.journalMode
+                && synchronous == other.synchronous && maxWritesPerTransaction == other.maxWritesPerTransaction
+                && readConnections == other.readConnections && walLimitBytes == other.walLimitBytes;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(path, journalMode, synchronous, maxWritesPerTransaction, readConnections, walLimitBytes);
     }
 
     @Override
     public String toString() {
         return "path=" + path + ", journalMode=" + journalMode + ", synchronous=" + synchronous
-                + ", maxWritesPerTransaction=" + maxWritesPerTransaction + ", readConnections=" + readConnections;
+                + ", maxWritesPerTransaction=" + maxWritesPerTransaction + ", readConnections=" + readConnections
+                + ", walLimitBytes=" + walLimitBytes;
     }
 
     /** Builder; the defaults are WAL, FULL, 1000 writes per transaction, 4 reader connections. */
@@ -117,6 +170,7 @@ public final class SqliteSettings {
         private Synchronous synchronous = Synchronous.FULL;
         private int maxWritesPerTransaction = 1000;
         private int readConnections = 4;
+        private long walLimitBytes = DEFAULT_WAL_LIMIT_BYTES;
 
         private Builder(Path path) {
             Objects.requireNonNull(path, "path");
@@ -164,6 +218,15 @@ public final class SqliteSettings {
                 throw new IllegalArgumentException("readConnections must be between 1 and 64, got " + value);
             }
             this.readConnections = value;
+            return this;
+        }
+
+        /** See {@link SqliteSettings#walLimitBytes()}: 64 KiB to 1 GiB. */
+        public Builder walLimitBytes(long value) {
+            if (value < 64 * 1024 || value > (1L << 30)) {
+                throw new IllegalArgumentException("walLimitBytes must be between 65536 and 1073741824, got " + value);
+            }
+            this.walLimitBytes = value;
             return this;
         }
 

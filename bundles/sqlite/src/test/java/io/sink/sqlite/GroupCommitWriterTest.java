@@ -158,7 +158,7 @@ class GroupCommitWriterTest {
         assertThatThrownBy(() -> victim.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(dir.resolve("test.db").toString())
-                .hasMessageContaining("none is stored");
+                .hasMessageContaining("is not stored");
         assertThat(broken).isCompletedExceptionally();
         assertThat(rows()).isZero();
         assertThat((int) writer.write(insert(1))).isEqualTo(1);

@@ -1,8 +1,10 @@
 package io.sink.stress.chaos;
 
+import io.sink.api.server.SinkServer;
 import io.sink.reading.log.internal.LogExecutor;
 import io.sink.reading.log.internal.LogLines;
 import io.sink.reading.log.internal.ReadingLogHandler;
+import io.sink.reading.log.internal.Withholding;
 import io.sink.server.store.internal.SqliteReceivedEventStore;
 import io.sink.sqlite.SqliteSettings;
 import io.sink.tls.DevCertificates;
@@ -19,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -65,10 +68,14 @@ public final class ChaosServer {
         SqliteReceivedEventStore store = SqliteReceivedEventStore.open(jdbc.executor(), settings, Clock.systemUTC());
         LogLines lines = LogLines.of(LoggerFactory.getLogger("io.sink.readings"));
         LogExecutor logging = new LogExecutor("sink-reading-log", 10_000, lines);
-        ReadingLogHandler handler = new ReadingLogHandler(() -> store, logging, lines, true);
+        ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor();
+        AtomicReference<SinkServer> server = new AtomicReference<>();
+        ReadingLogHandler handler = new ReadingLogHandler(() -> store, logging, lines, true,
+                new Withholding(closer, Duration.ofSeconds(1), server::get));
         DurableRegistry registry = DurableRegistry.open(state);
         ServerSettings serverSettings = ServerSettings.defaults(port).withKeepalive(keepalive);
         SinkServerEngine engine = start(serverSettings, pki, clientId, registry, handler);
+        server.set(engine);
         ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "chaos-server-report");
             t.setDaemon(true);
@@ -92,6 +99,7 @@ public final class ChaosServer {
         } finally {
             reporter.shutdownNow();
             engine.stop();
+            closer.shutdownNow();
             store.close();
             jdbc.close();
         }

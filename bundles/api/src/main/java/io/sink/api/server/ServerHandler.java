@@ -17,9 +17,18 @@ public interface ServerHandler {
     /**
      * A client published an event. The returned stage completes with empty to ACK it, or with a NACK
      * to refuse it; a stage completed exceptionally (or a thrown exception) is answered with a NACK
-     * describing the failure. Complete with empty only once the event is safe: an ACKed event must not
-     * be lost. Called on a network thread: must not block; do slow work (a durable write) elsewhere
-     * and complete the stage when it is done. Stages may complete in any order.
+     * describing the failure, except a {@link RetryLaterException}, which gets no answer. Complete with
+     * empty only once the event is safe: an ACKed event must not be lost. Called on a network thread:
+     * must not block; do slow work (a durable write) elsewhere and complete the stage when it is done.
+     * Stages may complete in any order.
+     *
+     * <p>A NACK is for a permanent refusal (an event that will never be taken, e.g. undecodable): it
+     * parks the client's stream until an operator resumes it. An event that cannot be stored for now
+     * (a full disk, a failing or missing store) must not be NACKed: leave it unanswered, close the
+     * client's connection ({@link SinkServer#disconnect}) and complete the stage with a
+     * {@link RetryLaterException} once the connection is down ({@link #connectionDown}); the client
+     * reconnects and sends it again. A transport must never answer a stage failed with a
+     * {@link RetryLaterException}, and closes the connection if it is still open.
      */
     CompletionStage<Optional<Nack>> handlePublish(String clientId, Event event);
 

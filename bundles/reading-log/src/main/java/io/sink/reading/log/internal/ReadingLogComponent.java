@@ -5,13 +5,21 @@ import io.sink.api.Event;
 import io.sink.api.Nack;
 import io.sink.api.server.ReceivedEventStore;
 import io.sink.api.server.ServerHandler;
+import io.sink.api.server.SinkServer;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -50,16 +58,26 @@ public final class ReadingLogComponent implements ServerHandler {
         @AttributeDefinition(name = "Log queue", description = "Lines that may wait for the logging thread,"
                 + " 1 to 1000000; beyond, lines are dropped (and counted) rather than slow down delivery.")
         int logQueueCapacity() default 10_000;
+
+        @AttributeDefinition(name = "Close delay after a storage failure (ms)", description = "When an event"
+                + " cannot be stored for now (disk full, store failing, over quota, no store), it is not answered"
+                + " (a NACK would park the client's stream) and the client's connection is closed this long after,"
+                + " 0 to 3600000; the client reconnects and sends it again. Also the pace of its retries.")
+        long storeFailureCloseDelayMillis() default 5_000;
     }
 
-    @Reference(name = "store", policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(name = "store", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     private volatile ReceivedEventStore store;
 
+
     private final LogExecutor logExecutor;
+    private final ScheduledExecutorService closer;
+    private final Withholding withholding;
     private final ReadingLogHandler handler;
 
     @Activate
-    public ReadingLogComponent(Config config) {
+    public ReadingLogComponent(BundleContext context, Config config) {
         String loggerName = config.loggerName() == null ? "" : config.loggerName().trim();
         if (loggerName.isEmpty()) {
             throw new IllegalArgumentException("configuration " + PID + ": loggerName must name a logger, got '"
@@ -69,13 +87,54 @@ public final class ReadingLogComponent implements ServerHandler {
             throw new IllegalArgumentException("configuration " + PID + ": logQueueCapacity must be between 1 and"
                     + " 1000000, got " + config.logQueueCapacity());
         }
+        long closeDelay = config.storeFailureCloseDelayMillis();
+        if (closeDelay < 0 || closeDelay > 3_600_000) {
+            throw new IllegalArgumentException("configuration " + PID + ": storeFailureCloseDelayMillis must be"
+                    + " between 0 and 3600000, got " + closeDelay);
+        }
         LogLines lines = LogLines.of(LoggerFactory.getLogger(loggerName));
         this.logExecutor = new LogExecutor("sink-reading-log", config.logQueueCapacity(), lines);
-        this.handler = new ReadingLogHandler(() -> store, logExecutor, lines, config.logGenericEvents());
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "sink-reading-log-closer");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.closer = scheduler;
+        this.withholding = new Withholding(closer, Duration.ofMillis(closeDelay), (clientId, reason) ->
+                disconnect(context, clientId, reason));
+        this.handler = new ReadingLogHandler(() -> store, logExecutor, lines, config.logGenericEvents(),
+                withholding);
+    }
+
+    /**
+     * Closes a client's connection through the {@link SinkServer} service, looked up when needed: a
+     * DS reference to it would form a cycle with the server's reference to this handler (SCR reports
+     * "ServiceFactory.getService() resulted in a cycle" at activation).
+     */
+    private static boolean disconnect(BundleContext context, String clientId, String reason) {
+        if (context == null) {
+            return false;
+        }
+        ServiceReference<SinkServer> ref = context.getServiceReference(SinkServer.class);
+        if (ref == null) {
+            return false;
+        }
+        SinkServer server = context.getService(ref);
+        try {
+            return server != null && server.disconnect(clientId, reason);
+        } finally {
+            if (server != null) {
+                context.ungetService(ref);
+            }
+        }
     }
 
     @Deactivate
-    void deactivate() {
+    void deactivate() throws InterruptedException {
+        closer.shutdownNow();
+        withholding.close();
+        closer.awaitTermination(30, TimeUnit.SECONDS);
         logExecutor.close();
     }
 

@@ -19,8 +19,9 @@ import java.util.function.Supplier;
 
 /**
  * The server's handler of received events: stores each event durably, then lets the transport ACK
- * it; refuses with a NACK what cannot be stored and sensor readings that do not decode; logs one
- * line per event.
+ * it; refuses with a NACK (permanently) sensor readings that do not decode and events that conflict
+ * with a stored one; leaves unanswered, and has the connection closed, events that cannot be stored
+ * for now (see {@link Withholding}); logs one line per event.
  *
  * <p>Threads: {@link #handlePublish} runs on a network thread and never blocks: it decodes a sensor
  * reading (a few dozen bytes) and hands the event to the store, which queues it for its writer
@@ -33,10 +34,6 @@ import java.util.function.Supplier;
 public final class ReadingLogHandler implements ServerHandler {
     /** NACK machine message: a sensor reading whose payload does not decode; it is not stored. */
     public static final String UNDECODABLE = "undecodable";
-    /** NACK machine message: the store failed; the event is not stored and may be sent again. */
-    public static final String STORE_FAILED = "store_failed";
-    /** NACK machine message: no store is available; the event is not stored and may be sent again. */
-    public static final String STORE_UNAVAILABLE = "store_unavailable";
     /** Machine message of the NACK for an event that reuses the ack key of another stored event. */
     public static final String CONFLICTING = "conflicting_event";
     private static final int MAX_REASON = 300;
@@ -48,6 +45,12 @@ public final class ReadingLogHandler implements ServerHandler {
     private final AtomicLong stored = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong nacks = new AtomicLong();
+    private final AtomicLong withheld = new AtomicLong();
+    private final AtomicLong withheldAtLastLog = new AtomicLong();
+    private static final long NEVER = Long.MIN_VALUE;
+    private static final long WITHHELD_LOG_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    private final AtomicLong lastWithheldLog = new AtomicLong(NEVER);
+    private final Withholding withholding;
 
     /**
      * @param store            the store of the moment (a dynamic reference; null when there is none)
@@ -56,7 +59,8 @@ public final class ReadingLogHandler implements ServerHandler {
      * @param logGenericEvents whether events other than sensor readings get an INFO line
      */
     public ReadingLogHandler(Supplier<ReceivedEventStore> store, Executor log, LogLines lines,
-            boolean logGenericEvents) {
+            boolean logGenericEvents, Withholding withholding) {
+        this.withholding = Objects.requireNonNull(withholding, "withholding");
         this.store = Objects.requireNonNull(store, "store");
         this.log = Objects.requireNonNull(log, "log");
         this.lines = Objects.requireNonNull(lines, "lines");
@@ -76,12 +80,13 @@ public final class ReadingLogHandler implements ServerHandler {
                         + " decode: " + e.getMessage() + "; it was not stored");
             }
         }
+        if (withholding.isWithheld(clientId)) {
+            // an earlier event of this connection was not stored: nothing after it is stored either
+            return withhold(clientId, event, "an earlier event of the connection was not stored", null);
+        }
         ReceivedEventStore current = store.get();
         if (current == null) {
-            log.execute(() -> lines.warn("no event store: refused " + EventFormat.describeGeneric(event) + " from "
-                    + clientId + " with a NACK"));
-            return nack(STORE_UNAVAILABLE, "the server has no event store available; the event " + what(event)
-                    + " was not stored, send it again later");
+            return withhold(clientId, event, "no event store is available", null);
         }
         CompletionStage<ReceivedEventStore.Outcome> storing;
         try {
@@ -94,25 +99,41 @@ public final class ReadingLogHandler implements ServerHandler {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
-                log.execute(() -> lines.warn("could not store " + EventFormat.describeGeneric(event) + " from "
-                        + clientId + ", answered NACK: " + cause));
-                nacks.incrementAndGet();
                 // the details (paths, SQL) stay in the server's log
-                return Optional.of(Nack.of(STORE_FAILED, "the server could not store the event " + what(event)
-                        + " (storage failure, see the server log); it was not stored, send it again later"));
+                return withhold(clientId, event, "the event store failed", cause);
             }
             if (outcome == ReceivedEventStore.Outcome.CONFLICT) {
                 log.execute(() -> lines.warn("conflicting event from " + clientId + ": "
                         + EventFormat.describeGeneric(event) + " reuses the ack key of a stored event with other"
                         + " content; not stored, answered NACK " + CONFLICTING));
                 nacks.incrementAndGet();
-                return Optional.of(Nack.of(CONFLICTING, "the server already stored another event under " + what(event)
-                        + " (same event type, key and offset, different content); it was not stored. The client's"
-                        + " event history differs from the server's: check the client's event log"));
+                return CompletableFuture.completedStage(Optional.of(Nack.of(CONFLICTING,
+                        "the server already stored another event under " + what(event) + " (same event type, key and offset, different content); it was not stored. The client's"
+                        + " event history differs from the server's: check the client's event log")));
             }
             logStored(clientId, event, decoded, outcome);
-            return Optional.<Nack>empty();
-        });
+            return CompletableFuture.completedStage(Optional.<Nack>empty());
+        }).thenCompose(answer -> answer);
+    }
+
+    /**
+     * Neither ACKs nor NACKs an event that could not be stored for now (a NACK would park the client's
+     * stream): see {@link Withholding}. Logged once per interval with the count.
+     */
+    private CompletionStage<Optional<Nack>> withhold(String clientId, Event event, String why, Throwable cause) {
+        withheld.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastWithheldLog.get();
+        if (last == NEVER || now - last >= WITHHELD_LOG_INTERVAL_NANOS) {
+            if (lastWithheldLog.compareAndSet(last, now)) {
+                long since = withheld.get() - withheldAtLastLog.getAndSet(withheld.get());
+                log.execute(() -> lines.warn("could not store " + EventFormat.describeGeneric(event) + " from "
+                        + clientId + ": " + why + (cause == null ? "" : ": " + cause) + "; not answered (no NACK),"
+                        + " the connection closes in " + withholding.closeDelay().toMillis() + " ms and the client"
+                        + " sends it again" + (since > 1 ? " (" + since + " events not stored since the last such line)" : "")));
+            }
+        }
+        return withholding.withhold(clientId, why);
     }
 
     private void logStored(String clientId, Event event, SensorReading reading, ReceivedEventStore.Outcome outcome) {
@@ -152,7 +173,13 @@ public final class ReadingLogHandler implements ServerHandler {
 
     @Override
     public void connectionDown(String clientId, String reason) {
+        withholding.connectionDown(clientId);
         log.execute(() -> lines.info("client " + clientId + " disconnected: " + reason));
+    }
+
+    /** Events not answered because they could not be stored for now (the client sends them again). */
+    public long withheldCount() {
+        return withheld.get();
     }
 
     /** Events stored as new since start. */

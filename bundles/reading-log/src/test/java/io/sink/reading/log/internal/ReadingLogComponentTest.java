@@ -3,10 +3,8 @@ package io.sink.reading.log.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sink.api.Nack;
 import java.lang.reflect.Proxy;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -28,27 +26,28 @@ class ReadingLogComponentTest {
 
     @Test
     void badValuesAreRefusedNamingThePidAndTheProperty() {
-        assertThatThrownBy(() -> new ReadingLogComponent(config(Map.of("loggerName", " "))))
+        assertThatThrownBy(() -> new ReadingLogComponent(null, config(Map.of("loggerName", " "))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("configuration io.sink.reading.log: loggerName");
-        assertThatThrownBy(() -> new ReadingLogComponent(config(Map.of("logQueueCapacity", 0))))
+        assertThatThrownBy(() -> new ReadingLogComponent(null, config(Map.of("logQueueCapacity", 0))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("configuration io.sink.reading.log: logQueueCapacity must be between 1 and");
     }
 
     @Test
-    void withoutAStoreEventsAreNackedAndDeactivationStopsTheLogThread() throws Exception {
-        ReadingLogComponent component = new ReadingLogComponent(config(Map.of()));
+    void withoutAStoreEventsAreWithheldNotNackedAndDeactivationStopsTheThreads() throws Exception {
+        ReadingLogComponent component = new ReadingLogComponent(null,
+                config(Map.of("storeFailureCloseDelayMillis", 0L)));
         try {
-            Optional<Nack> nack = component.handlePublish("c", io.sink.api.Event.of(9, 1, "k", 1, 1, new byte[0]))
-                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
-            assertThat(nack).hasValueSatisfying(n -> assertThat(n.machineMessageAsString())
-                    .isEqualTo(ReadingLogHandler.STORE_UNAVAILABLE));
+            // no SinkServer to close the connection: the stage fails at once, with no answer to send
+            assertThatThrownBy(() -> component.handlePublish("c", io.sink.api.Event.of(9, 1, "k", 1, 1, new byte[0]))
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(io.sink.api.server.RetryLaterException.class);
         } finally {
             component.deactivate();
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("sink-reading-log"))) {
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("sink-reading-log"))) {
             assertThat(System.nanoTime() - deadline).as("the log thread ends").isNegative();
             java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
         }

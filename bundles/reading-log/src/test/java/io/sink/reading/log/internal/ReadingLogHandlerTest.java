@@ -1,10 +1,13 @@
 package io.sink.reading.log.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sink.api.Event;
 import io.sink.api.Nack;
 import io.sink.api.server.ReceivedEventStore;
+import io.sink.api.server.RetryLaterException;
+import io.sink.api.server.SinkServer;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
 import java.time.Duration;
@@ -14,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -28,11 +33,33 @@ class ReadingLogHandlerTest {
     final RecordingLines lines = new RecordingLines();
     final LogExecutor logExecutor = new LogExecutor(LOG_THREAD, 1000, lines);
     final ManualStore store = new ManualStore();
-    ReadingLogHandler handler = new ReadingLogHandler(() -> store, logExecutor, lines, true);
+    final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor();
+    final RecordingServer server = new RecordingServer();
+    final Withholding withholding = new Withholding(closer, Duration.ofMillis(200), () -> server.proxy);
+    ReadingLogHandler handler = handler(() -> store, true);
+
+    private ReadingLogHandler handler(java.util.function.Supplier<ReceivedEventStore> s, boolean generic) {
+        return new ReadingLogHandler(s, logExecutor, lines, generic, withholding);
+    }
 
     @AfterEach
     void tearDown() {
+        closer.shutdownNow();
+        withholding.close();
         logExecutor.close();
+    }
+
+    /** A SinkServer that records the connections it is asked to close. */
+    static final class RecordingServer {
+        final List<String> disconnected = new CopyOnWriteArrayList<>();
+        final SinkServer proxy = (SinkServer) java.lang.reflect.Proxy.newProxyInstance(
+                SinkServer.class.getClassLoader(), new Class<?>[] {SinkServer.class}, (p, method, args) -> {
+                    if (method.getName().equals("disconnect")) {
+                        disconnected.add(args[0] + ": " + args[1]);
+                        return true;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
     }
 
     /** A store whose stages the test completes. */
@@ -121,29 +148,50 @@ class ReadingLogHandlerTest {
     }
 
     @Test
-    void aStoreFailureIsNackedWithoutLeakingItsDetails() throws Exception {
+    void aStoreFailureIsNeitherAckedNorNackedAndTheConnectionIsClosedSoTheClientSendsItAgain() throws Exception {
         CompletionStage<Optional<Nack>> stage = handler.handlePublish("example-client", reading("hall", 1, 20, 50));
         store.calls.get(0).stage().completeExceptionally(
                 new IllegalStateException("received-event store /secret/path/events.db: disk I/O error"));
-        Optional<Nack> nack = answer(stage);
-        assertThat(nack).hasValueSatisfying(n -> {
-            assertThat(n.machineMessageAsString()).isEqualTo("store_failed");
-            assertThat(n.humanMessage()).contains("could not store the event hall offset 1")
-                    .doesNotContain("/secret");
-        });
+        // a later event of the same connection is not stored either (the client's order is kept)
+        CompletionStage<Optional<Nack>> later = handler.handlePublish("example-client", reading("hall", 2, 20, 50));
+        assertThat(store.calls).hasSize(1);
+        await("the connection to be closed", () -> !server.disconnected.isEmpty());
+        assertThat(server.disconnected).singleElement().asString().startsWith("example-client: events not stored")
+                .doesNotContain("/secret");
+        // no answer until the connection is down: a NACK would park the client's stream
+        assertThat(stage.toCompletableFuture()).isNotDone();
+        assertThat(later.toCompletableFuture()).isNotDone();
+        handler.connectionDown("example-client", "closed");
+        for (CompletionStage<Optional<Nack>> s : List.of(stage, later)) {
+            assertThatThrownBy(() -> s.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(RetryLaterException.class);
+        }
+        assertThat(handler.nackCount()).isZero();
+        assertThat(handler.withheldCount()).isEqualTo(2);
         await("the warning", () -> !lines.texts("WARN").isEmpty());
-        assertThat(lines.texts("WARN").get(0)).contains("could not store").contains("disk I/O error");
-        assertThat(lines.texts("INFO")).isEmpty();
+        assertThat(lines.texts("WARN")).singleElement().asString().contains("could not store")
+                .contains("disk I/O error").contains("not answered (no NACK)");
+        assertThat(lines.texts("INFO")).noneMatch(l -> l.startsWith("reading from"));
+        // on its next connection the client's events are stored again
+        CompletionStage<Optional<Nack>> again = handler.handlePublish("example-client", reading("hall", 1, 20, 50));
+        store.calls.get(1).stage().complete(ReceivedEventStore.Outcome.STORED);
+        assertThat(answer(again)).isEmpty();
     }
 
     @Test
-    void aStoreThatThrowsOrIsMissingIsANackToo() throws Exception {
+    void aStoreThatThrowsOrIsMissingIsWithheldToo() throws Exception {
         store.thrown = new IllegalStateException("closed");
-        assertThat(answer(handler.handlePublish("c", reading("k", 1, 1, 1))))
-                .hasValueSatisfying(n -> assertThat(n.machineMessageAsString()).isEqualTo("store_failed"));
-        handler = new ReadingLogHandler(() -> null, logExecutor, lines, true);
-        assertThat(answer(handler.handlePublish("c", reading("k", 1, 1, 1))))
-                .hasValueSatisfying(n -> assertThat(n.machineMessageAsString()).isEqualTo("store_unavailable"));
+        CompletionStage<Optional<Nack>> thrown = handler.handlePublish("c", reading("k", 1, 1, 1));
+        handler = handler(() -> null, true);
+        CompletionStage<Optional<Nack>> missing = handler.handlePublish("d", reading("k", 1, 1, 1));
+        await("both connections closed", () -> server.disconnected.size() == 2);
+        handler.connectionDown("c", "closed");
+        handler.connectionDown("d", "closed");
+        for (CompletionStage<Optional<Nack>> s : List.of(thrown, missing)) {
+            assertThatThrownBy(() -> s.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(RetryLaterException.class);
+        }
+        assertThat(server.disconnected).anyMatch(d -> d.startsWith("d: events not stored (no event store"));
     }
 
     @Test
@@ -194,7 +242,7 @@ class ReadingLogHandlerTest {
 
     @Test
     void otherEventsCanBeLeftOutOfTheLog() throws Exception {
-        handler = new ReadingLogHandler(() -> store, logExecutor, lines, false);
+        handler = handler(() -> store, false);
         CompletionStage<Optional<Nack>> stage = handler.handlePublish("c", Event.of(7, 3, "s", 2, 99, new byte[0]));
         store.calls.get(0).stage().complete(ReceivedEventStore.Outcome.STORED);
         assertThat(answer(stage)).isEmpty();
@@ -238,7 +286,7 @@ class ReadingLogHandlerTest {
         };
         LogExecutor small = new LogExecutor(LOG_THREAD + "-small", 5, blocking);
         try {
-            ReadingLogHandler slowLog = new ReadingLogHandler(() -> store, small, blocking, true);
+            ReadingLogHandler slowLog = new ReadingLogHandler(() -> store, small, blocking, true, withholding);
             for (int i = 1; i <= 100; i++) {
                 CompletionStage<Optional<Nack>> stage = slowLog.handlePublish("c", reading("k", i, 1, 1));
                 store.calls.get(i - 1).stage().complete(ReceivedEventStore.Outcome.STORED);

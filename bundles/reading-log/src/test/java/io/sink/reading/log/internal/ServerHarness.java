@@ -25,6 +25,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A whole Sink server without a framework, as the DS components would wire it: the real server-auth
@@ -48,6 +51,10 @@ final class ServerHarness implements AutoCloseable {
     final ReadingLogHandler handler;
     final SinkServerEngine engine;
     final int port;
+    /** How long after an event that could not be stored its client's connection is closed. */
+    static final Duration STORE_FAILURE_CLOSE_DELAY = Duration.ofMillis(300);
+    private final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor();
+    private final AtomicReference<SinkServer> engineRef = new AtomicReference<>();
 
     /**
      * Starts a server.
@@ -73,10 +80,12 @@ final class ServerHarness implements AutoCloseable {
                     Clock.systemUTC());
             SqliteReceivedEventStore storeRef = events;
             logging = new LogExecutor("sink-reading-log", 10_000, lines);
-            ReadingLogHandler readingLog = new ReadingLogHandler(() -> storeRef, logging, lines, true);
+            ReadingLogHandler readingLog = new ReadingLogHandler(() -> storeRef, logging, lines, true,
+                    new Withholding(closer, STORE_FAILURE_CLOSE_DELAY, () -> engineRef.get()));
             AuthenticatorComponent authRef = auth;
             server = new SinkServerEngine(ServerSettings.defaults(port), serverTls(pki), () -> authRef, () -> reg,
                     () -> readingLog);
+            engineRef.set(server);
             inject(auth, "server", server);
             inject(reg, "server", server);
             inject(reg, "allowList", auth);
@@ -94,6 +103,7 @@ final class ServerHarness implements AutoCloseable {
             if (auth != null) {
                 deactivate(auth);
             }
+            closer.shutdownNow();
             if (logging != null) {
                 logging.close();
             }
@@ -169,6 +179,7 @@ final class ServerHarness implements AutoCloseable {
     @Override
     public void close() {
         engine.stop();
+        closer.shutdownNow();
         deactivate(authenticator);
         logExecutor.close();
         store.close();

@@ -1,14 +1,17 @@
 package io.sink.server.auth.internal;
 
+import io.sink.api.config.ConfigReader;
 import io.sink.api.server.ClientAuthenticator;
 import io.sink.api.server.SinkServer;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -16,6 +19,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link ClientAuthenticator} over a watched allow-list directory of client certificates. Runs with
@@ -26,6 +31,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = AuthenticatorComponent.Config.class)
 public final class AuthenticatorComponent implements ClientAuthenticator, AllowedClients {
     public static final String PID = "io.sink.server.auth";
+    private static final Logger LOG = LoggerFactory.getLogger(AuthenticatorComponent.class);
 
     @ObjectClassDefinition(id = PID, name = "Sink server authentication",
             description = "Admits a Sink client when the TLS leaf certificate it presents equals the certificate "
@@ -48,16 +54,52 @@ public final class AuthenticatorComponent implements ClientAuthenticator, Allowe
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile SinkServer server;
 
-    private final Authenticator authenticator;
+    /** Replaced by {@link #modified} when a new valid configuration is applied. */
+    private volatile Authenticator authenticator;
+    private AuthSettings settings;
 
     @Activate
     public AuthenticatorComponent(Config config) throws IOException {
-        this.authenticator = Authenticator.start(AuthSettings.from(config.allowListDir(), config.rescanSeconds()), true,
-                ConnectionCloser.of(() -> server));
+        this.settings = AuthSettings.from(config.allowListDir(), config.rescanSeconds());
+        this.authenticator = Authenticator.start(settings, true, ConnectionCloser.of(() -> server));
+    }
+
+    /**
+     * A changed configuration, read from the raw properties so that an unparseable value is refused in
+     * our words: an invalid one is refused with ONE error line naming the PID, the property, the value
+     * and why, and the allow-list keeps being served as it is (without a modified method SCR would
+     * deactivate the component, and the server would lose its authenticator); a valid one starts a new
+     * watcher on the new settings, then stops the old one.
+     */
+    @Modified
+    synchronized void modified(Map<String, Object> properties) {
+        AuthSettings next;
+        Authenticator replacement;
+        try {
+            ConfigReader config = new ConfigReader(PID, properties);
+            next = AuthSettings.from(config.nonBlankText("allowListDir", "certs/clients"),
+                    config.intValue("rescanSeconds", 5, AuthSettings.MIN_RESCAN_SECONDS, AuthSettings.MAX_RESCAN_SECONDS));
+            if (next.equals(settings)) {
+                LOG.info("{}: configuration unchanged for the allow-list {}", PID, next.allowListDir());
+                return;
+            }
+            replacement = Authenticator.start(next, true, ConnectionCloser.of(() -> server));
+        } catch (IllegalArgumentException | IOException e) {
+            String message = String.valueOf(e.getMessage());
+            LOG.error("{}; the allow-list {} keeps being used with its previous configuration",
+                    message.startsWith("configuration ") ? message : "configuration " + PID + ": " + message,
+                    settings.allowListDir());
+            return;
+        }
+        Authenticator previous = authenticator;
+        authenticator = replacement;
+        settings = next;
+        previous.close();
+        LOG.info("{}: configuration applied, allow-list {}", PID, next.allowListDir());
     }
 
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
         authenticator.close();
     }
 

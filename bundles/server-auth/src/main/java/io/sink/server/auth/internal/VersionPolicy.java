@@ -57,6 +57,16 @@ final class VersionPolicy {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof VersionPolicy other && toString().equals(other.toString());
+    }
+
+    @Override
+    public int hashCode() {
+        return toString().hashCode();
+    }
+
+    @Override
     public String toString() {
         return minimum.map(m -> "minimum application version " + m).orElse("any application version");
     }

@@ -86,4 +86,23 @@ class SettingsTest {
                 Map.of("stateDir", file.toString()))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("stateDir");
     }
+
+    @Test
+    void invalidValuesSavedWhileRunningAreRefusedAndTheAuthenticatorKeepsRunning() throws Exception {
+        TestCertificates.Minted alice = TestCertificates.mint("alice");
+        Files.createDirectory(dir.resolve("clients"));
+        Files.writeString(dir.resolve("clients").resolve("alice.pem"), alice.pem());
+        AuthenticatorComponent auth = new AuthenticatorComponent(Configs.of(AuthenticatorComponent.Config.class,
+                Map.of("allowListDir", dir.resolve("clients").toString())));
+        try {
+            auth.modified(Map.of("allowListDir", dir.resolve("clients").toString(), "rescanSeconds", "banana"));
+            assertThat(auth.authenticate(alice.certificate())).contains("alice");
+            // a valid change is applied
+            Files.createDirectory(dir.resolve("other"));
+            auth.modified(Map.of("allowListDir", dir.resolve("other").toString(), "rescanSeconds", "7"));
+            assertThat(auth.authenticate(alice.certificate())).isEmpty();
+        } finally {
+            auth.deactivate();
+        }
+    }
 }

@@ -79,6 +79,16 @@ final class ReceivedEventsSql {
         return events;
     }
 
+    /** Bytes (keys and data) stored from {@code clientId}, kept by a trigger. */
+    static long bytes(Connection c, String clientId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT bytes FROM received_counts WHERE client_id = ?")) {
+            ps.setString(1, clientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
     static long count(Connection c, String clientId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT events FROM received_counts WHERE client_id = ?")) {
             ps.setString(1, clientId);

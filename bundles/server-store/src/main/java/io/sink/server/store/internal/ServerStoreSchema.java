@@ -47,6 +47,27 @@ final class ServerStoreSchema {
                     """
                     CREATE TRIGGER received_events_uncounted AFTER DELETE ON received_events BEGIN
                         UPDATE received_counts SET events = events - 1 WHERE client_id = OLD.client_id;
+                    END""")),
+            new Migration(3, "bytes per client (key and data) kept by the triggers, for the per-client quota", List.of(
+                    "ALTER TABLE received_counts ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0",
+                    """
+                    UPDATE received_counts SET bytes = (
+                        SELECT coalesce(sum(length(event_key) + length(event_data)), 0) FROM received_events r
+                        WHERE r.client_id = received_counts.client_id)""",
+                    "DROP TRIGGER received_events_counted",
+                    "DROP TRIGGER received_events_uncounted",
+                    """
+                    CREATE TRIGGER received_events_counted AFTER INSERT ON received_events BEGIN
+                        INSERT INTO received_counts (client_id, events, bytes)
+                        VALUES (NEW.client_id, 1, length(NEW.event_key) + length(NEW.event_data))
+                        ON CONFLICT (client_id) DO UPDATE SET events = events + 1,
+                            bytes = bytes + length(NEW.event_key) + length(NEW.event_data);
+                    END""",
+                    """
+                    CREATE TRIGGER received_events_uncounted AFTER DELETE ON received_events BEGIN
+                        UPDATE received_counts SET events = events - 1,
+                            bytes = bytes - length(OLD.event_key) - length(OLD.event_data)
+                        WHERE client_id = OLD.client_id;
                     END""")));
 
     static final Migrations RUNNER = new Migrations(SqliteReceivedEventStore.KIND, MIGRATIONS);

@@ -41,10 +41,13 @@ public final class SqliteReceivedEventStore implements ReceivedEventStore, AutoC
     private final String name;
     private final AtomicLong stored = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final StoreLimits limits;
 
-    private SqliteReceivedEventStore(SqliteDatabase database, Clock clock) {
+    private SqliteReceivedEventStore(SqliteDatabase database, Clock clock, StoreLimits limits) {
         this.database = database;
         this.clock = clock;
+        this.limits = limits;
         this.name = database.settings().path().toString();
     }
 
@@ -55,15 +58,27 @@ public final class SqliteReceivedEventStore implements ReceivedEventStore, AutoC
      * @throws IllegalStateException naming the path when the database cannot be opened or migrated
      */
     public static SqliteReceivedEventStore open(SqlExecutor sql, SqliteSettings settings, Clock clock) {
+        return open(sql, settings, clock, StoreLimits.NONE);
+    }
+
+    /**
+     * Opens the store with a size limit and a per-client quota (see {@link StoreLimits}); an event
+     * beyond them fails its stage with a {@link StoreFullException} naming the limit (the reading log
+     * then withholds its ACK and closes the connection: the client sends it again later).
+     */
+    public static SqliteReceivedEventStore open(SqlExecutor sql, SqliteSettings settings, Clock clock,
+            StoreLimits limits) {
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(limits, "limits");
         SqliteDatabase database = SqliteDatabase.open(sql, settings, KIND, ServerStoreSchema.RUNNER);
         if (settings.synchronous() != SqliteSettings.Synchronous.FULL
                 && settings.synchronous() != SqliteSettings.Synchronous.EXTRA) {
             LOG.warn("{}: synchronous={}: an event ACKed just before a power loss may be lost", database.description(),
                     settings.synchronous());
         }
-        LOG.info("{} open ({})", database.description(), settings);
-        return new SqliteReceivedEventStore(database, clock);
+        LOG.info("{} open ({}, maxDatabaseBytes={}, maxClientBytes={})", database.description(), settings,
+                limits.maxDatabaseBytes(), limits.maxClientBytes());
+        return new SqliteReceivedEventStore(database, clock, limits);
     }
 
     @Override
@@ -75,10 +90,45 @@ public final class SqliteReceivedEventStore implements ReceivedEventStore, AutoC
         }
         return database.writer().submit(c -> {
             if (ReceivedEventsSql.insertIfNew(c, clientId, event, clock.millis())) {
+                // checked after the insert, so that duplicates are still ACKed when full; throwing rolls the
+                // insert back (its savepoint)
+                requireWithinLimits(c, clientId);
                 return Outcome.STORED;
             }
             return ReceivedEventsSql.sameAsStored(c, clientId, event) ? Outcome.DUPLICATE : Outcome.CONFLICT;
         }).thenApply(this::counted);
+    }
+
+    private void requireWithinLimits(java.sql.Connection c, String clientId) throws java.sql.SQLException {
+        long quota = limits.maxClientBytes();
+        if (quota > 0) {
+            long bytes = ReceivedEventsSql.bytes(c, clientId);
+            if (bytes > quota) {
+                refused.incrementAndGet();
+                throw new StoreFullException(database.description() + ": the client " + clientId + " reached its"
+                        + " quota maxClientBytes=" + quota + " (" + (bytes) + " bytes of keys and data with this"
+                        + " event); its new events are not stored until the quota is raised");
+            }
+        }
+        long limit = limits.maxDatabaseBytes();
+        if (limit > 0) {
+            long used = SqliteDatabase.pagesInUseBytes(c);
+            long wal = database.walBytes();
+            if (used + wal > limit) {
+                if (wal > database.settings().walLimitBytes() / 2) {
+                    database.requestWalTruncation();
+                }
+                refused.incrementAndGet();
+                throw new StoreFullException(database.description() + " is full: " + used + " bytes in use and a"
+                        + " write-ahead log of " + wal + " bytes reach the limit maxDatabaseBytes=" + limit
+                        + "; new events are not stored until it is raised or space is freed");
+            }
+        }
+    }
+
+    /** Events refused by the size limit or a client's quota since open. */
+    public long refusedCount() {
+        return refused.get();
     }
 
     private Outcome counted(Outcome outcome) {

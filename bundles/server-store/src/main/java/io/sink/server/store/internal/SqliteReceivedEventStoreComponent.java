@@ -1,6 +1,8 @@
 package io.sink.server.store.internal;
 
 import io.sink.api.Event;
+import io.sink.api.config.ConfigReader;
+import io.sink.api.config.Reconfigurable;
 import io.sink.api.server.ReceivedEventStore;
 import io.sink.sqlite.AriesSqlitePools;
 import io.sink.sqlite.DataDirectory;
@@ -9,12 +11,14 @@ import io.sink.sqlite.SqliteSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -23,6 +27,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 import org.osgi.service.transaction.control.TransactionControl;
 import org.osgi.service.transaction.control.jdbc.JDBCConnectionProviderFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SQLite received-event store as a service: wires the OSGi JDBC service (pax-jdbc-sqlite's
@@ -75,11 +81,43 @@ public final class SqliteReceivedEventStoreComponent implements ReceivedEventSto
         @AttributeDefinition(name = "Reader connections", description = "Size of the readers' connection pool"
                 + " (latest, count), 1 to 64; the writer has its own single connection.")
         int readConnections() default 4;
+
+        @AttributeDefinition(name = "Size limit (bytes)", description = "When the database's pages in use plus"
+                + " its write-ahead log reach this, new events are not stored (their ACKs are withheld and the"
+                + " client sends them again later; duplicates are still ACKed). 0 for no limit (the disk's).")
+        long maxDatabaseBytes() default 0;
+
+        @AttributeDefinition(name = "Quota per client (bytes)", description = "Most bytes of event keys and data"
+                + " stored from one client; beyond, that client's new events are not stored (ACKs withheld, sent"
+                + " again later). 0 for no quota.")
+        long maxClientBytes() default 1L << 30;
     }
 
-    private final AriesSqlitePools pools;
-    private final SqliteReceivedEventStore store;
+    /** One open database, with the configuration it was opened with. */
+    private record Open(Settings settings, AriesSqlitePools pools, SqliteReceivedEventStore store) {
+        void close() {
+            store.close();
+            pools.close();
+        }
+    }
 
+    /** A validated configuration. */
+    record Settings(SqliteSettings sqlite, StoreLimits limits) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteReceivedEventStoreComponent.class);
+
+    private final DataSourceFactory dataSourceFactory;
+    private final TransactionControl transactionControl;
+    private final JDBCConnectionProviderFactory providerFactory;
+    private final Path dataDirectory;
+    /** The open database, replaced by {@link #modified} when a new valid configuration is applied. */
+    private final Reconfigurable<Settings, Open> database;
+
+    /**
+     * Opens the database with the configuration's raw properties, read through a {@link ConfigReader}
+     * so that an unparseable value is refused naming the PID, the property and the value.
+     */
     @Activate
     public SqliteReceivedEventStoreComponent(
             @Reference(name = "dataSourceFactory",
@@ -87,63 +125,84 @@ public final class SqliteReceivedEventStoreComponent implements ReceivedEventSto
             DataSourceFactory dataSourceFactory,
             @Reference(name = "transactionControl") TransactionControl transactionControl,
             @Reference(name = "connectionProviderFactory") JDBCConnectionProviderFactory providerFactory,
-            BundleContext context, Config config) {
-        SqliteSettings settings = settings(config,
-                DataDirectory.of(context == null ? null : context.getProperty(DataDirectory.PROPERTY)));
+            BundleContext context, Map<String, Object> properties) {
+        this.dataSourceFactory = dataSourceFactory;
+        this.transactionControl = transactionControl;
+        this.providerFactory = providerFactory;
+        this.dataDirectory = DataDirectory.of(context == null ? null : context.getProperty(DataDirectory.PROPERTY));
+        this.database = new Reconfigurable<>(PID, "the received-event store", properties,
+                p -> settings(p, dataDirectory), this::open, Open::close, LOG::error, LOG::info);
+    }
+
+    private Open current() {
+        return database.current();
+    }
+
+    private Open open(Settings settings) {
         // the pools open a first connection at once: the directory must be there before them
-        SqliteDatabase.prepareDirectory(settings.path(), SqliteReceivedEventStore.KIND);
-        this.pools = AriesSqlitePools.open(dataSourceFactory, transactionControl, providerFactory, settings,
-                SqliteReceivedEventStore.KIND);
+        SqliteDatabase.prepareDirectory(settings.sqlite().path(), SqliteReceivedEventStore.KIND);
+        AriesSqlitePools pools = AriesSqlitePools.open(dataSourceFactory, transactionControl, providerFactory,
+                settings.sqlite(), SqliteReceivedEventStore.KIND);
         try {
-            this.store = SqliteReceivedEventStore.open(pools.executor(), settings, Clock.systemUTC());
+            return new Open(settings, pools, SqliteReceivedEventStore.open(pools.executor(), settings.sqlite(),
+                    Clock.systemUTC(), settings.limits()));
         } catch (RuntimeException | Error e) {
             pools.close();
             throw e;
         }
     }
 
-    /** Validates the configuration; messages name the PID and the property. */
-    static SqliteSettings settings(Config config, Path dataDirectory) {
-        String path = config.path() == null ? "" : config.path().trim();
-        if (path.isEmpty()) {
-            throw new IllegalArgumentException("configuration " + PID + ": path must name the database file, got '"
-                    + config.path() + "'");
+    /**
+     * A changed configuration, applied without deactivating the component (which would take the
+     * reading log's store away): an invalid value is refused with ONE error line naming the PID, the
+     * property, the value and why, and the store keeps running; a valid change reopens the database
+     * with it (see {@link Reconfigurable}).
+     */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        database.modified(properties);
+    }
+
+    /** Validates the configuration; messages name the PID, the property and the value. */
+    static Settings settings(Map<String, ?> properties, Path dataDirectory) {
+        ConfigReader config = new ConfigReader(PID, properties);
+        SqliteSettings.Builder sqlite = SqliteSettings.fromConfig(config, dataDirectory, "server/events.db");
+        long maxDatabaseBytes = config.longValue("maxDatabaseBytes", 0, 0, Long.MAX_VALUE);
+        long maxClientBytes = config.longValue("maxClientBytes", 1L << 30, 0, Long.MAX_VALUE);
+        if (maxDatabaseBytes > 0) {
+            // the WAL counts towards the limit: keep it to an eighth of it (64 KiB .. 4 MiB)
+            sqlite.walLimitBytes(Math.max(64 * 1024, Math.min(SqliteSettings.DEFAULT_WAL_LIMIT_BYTES,
+                    maxDatabaseBytes / 8)));
         }
         try {
-            return SqliteSettings.builder(dataDirectory.resolve(path))
-                    .journalMode(config.journalMode())
-                    .synchronous(config.synchronous())
-                    .maxWritesPerTransaction(config.maxWritesPerTransaction())
-                    .readConnections(config.readConnections())
-                    .build();
-        } catch (IllegalArgumentException e) { // includes InvalidPathException
+            return new Settings(sqlite.build(), new StoreLimits(maxDatabaseBytes, maxClientBytes));
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("configuration " + PID + ": " + e.getMessage(), e);
         }
     }
 
     @Deactivate
     void deactivate() {
-        store.close();
-        pools.close();
+        database.close();
     }
 
     /** The store behind this component, for tests and diagnostics. */
     SqliteReceivedEventStore store() {
-        return store;
+        return current().store();
     }
 
     @Override
     public CompletionStage<Outcome> store(String clientId, Event event) {
-        return store.store(clientId, event);
+        return current().store().store(clientId, event);
     }
 
     @Override
     public List<StoredEvent> latest(String clientId, int count) {
-        return store.latest(clientId, count);
+        return current().store().latest(clientId, count);
     }
 
     @Override
     public long count(String clientId) {
-        return store.count(clientId);
+        return current().store().count(clientId);
     }
 }

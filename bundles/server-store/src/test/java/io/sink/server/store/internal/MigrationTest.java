@@ -25,7 +25,7 @@ class MigrationTest {
 
     @Test
     void theSchemaIsNumberedInOrder() {
-        assertThat(ServerStoreSchema.RUNNER.currentVersion()).isEqualTo(2);
+        assertThat(ServerStoreSchema.RUNNER.currentVersion()).isEqualTo(3);
     }
 
     @Test
@@ -60,19 +60,25 @@ class MigrationTest {
             assertThat(store.latest("alice", 1).get(0).event().offset()).isEqualTo(5);
         }
         try (Connection c = TestStores.connect(db())) {
-            assertThat(Migrations.version(c)).isEqualTo(2);
+            assertThat(Migrations.version(c)).isEqualTo(3);
             assertThat(TestStores.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
+            // migration 3 counted the bytes of the existing rows, and the trigger the new one
+            long perEvent = "kitchen".length() + TestStores.reading("kitchen", 1).eventData().length;
+            assertThat(TestStores.queryLong(c, "SELECT bytes FROM received_counts WHERE client_id = 'alice'"))
+                    .isEqualTo(5 * perEvent);
+            assertThat(TestStores.queryLong(c, "SELECT bytes FROM received_counts WHERE client_id = 'bob'"))
+                    .isEqualTo(3 * perEvent);
         }
     }
 
     @Test
     void aDatabaseFromANewerVersionIsRefused() throws Exception {
         try (Connection c = TestStores.connect(db()); Statement s = c.createStatement()) {
-            s.execute("PRAGMA user_version = 3");
+            s.execute("PRAGMA user_version = 4");
         }
         assertThatThrownBy(() -> TestStores.open(dir).close()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("received-event store " + db())
-                .hasMessageContaining("schema version 3")
+                .hasMessageContaining("schema version 4")
                 .hasMessageContaining("newer");
     }
 

@@ -32,21 +32,6 @@ class SqliteReceivedEventStoreComponentTest {
         aries.close();
     }
 
-    /** A Config as DS makes it: the defaults of the annotation, some overridden. */
-    static SqliteReceivedEventStoreComponent.Config config(Map<String, Object> overrides) {
-        return (SqliteReceivedEventStoreComponent.Config) Proxy.newProxyInstance(
-                SqliteReceivedEventStoreComponent.Config.class.getClassLoader(),
-                new Class<?>[] {SqliteReceivedEventStoreComponent.Config.class}, (proxy, method, args) -> {
-                    if (overrides.containsKey(method.getName())) {
-                        return overrides.get(method.getName());
-                    }
-                    if (method.getDefaultValue() != null) {
-                        return method.getDefaultValue();
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
     static BundleContext context(Map<String, String> frameworkProperties) {
         return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
                 new Class<?>[] {BundleContext.class}, (proxy, method, args) -> {
@@ -59,7 +44,7 @@ class SqliteReceivedEventStoreComponentTest {
 
     private SqliteReceivedEventStoreComponent activate(Map<String, Object> overrides) {
         return new SqliteReceivedEventStoreComponent(aries.dataSourceFactory, aries.transactionControl,
-                aries.providerFactory, context(Map.of("sink.data.dir", dataDir.toString())), config(overrides));
+                aries.providerFactory, context(Map.of("sink.data.dir", dataDir.toString())), overrides);
     }
 
     @Test
@@ -108,25 +93,55 @@ class SqliteReceivedEventStoreComponentTest {
 
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource({
-        "journalMode, MEMORY, 'journalMode must be one of WAL, DELETE, TRUNCATE, PERSIST'",
-        "synchronous, sometimes, 'synchronous must be one of OFF, NORMAL, FULL, EXTRA'",
-        "path, '  ', 'path must name the database file'",
+        "journalMode, MEMORY, 'is refused: must be one of WAL, DELETE, TRUNCATE, PERSIST'",
+        "journalMode, BOGUS, 'is refused: must be one of WAL, DELETE, TRUNCATE, PERSIST'",
+        "synchronous, sometimes, 'is refused: must be one of OFF, NORMAL, FULL, EXTRA'",
+        "path, '  ', 'is refused: must not be empty'",
         "path, 'x?mode=memory', 'path must be a plain file path'",
-        "maxWritesPerTransaction, 0, maxWritesPerTransaction",
-        "readConnections, 0, readConnections"})
-    void badConfigurationIsRefusedNamingThePidAndTheProperty(String property, String value, String message) {
-        Object typed = switch (property) {
-            case "maxWritesPerTransaction", "readConnections" -> Integer.parseInt(value);
-            default -> value;
-        };
+        "maxWritesPerTransaction, 0, 'is refused: must be between 1 and 100000'",
+        "readConnections, 0, 'is refused'",
+        "readConnections, four, 'is refused: must be a whole number'",
+        "maxDatabaseBytes, -1, 'is refused'",
+        "maxDatabaseBytes, 10GB, 'is refused: must be a whole number'",
+        "maxClientBytes, -5, 'is refused'"})
+    void badConfigurationIsRefusedNamingThePidThePropertyAndTheValue(String property, String value, String message) {
         Map<String, Object> overrides = new HashMap<>();
-        overrides.put(property, typed);
+        overrides.put(property, value);
         assertThatThrownBy(() -> activate(overrides))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("configuration io.sink.server.store")
+                .hasMessageContaining("configuration io.sink.server.store: " + property)
+                .hasMessageContaining(value.trim())
                 .hasMessageContaining(message);
         assertThat(aries.providerFactory.open).isEmpty();
     }
+
+    @Test
+    void anInvalidValueSavedWhileRunningIsRefusedInOneLineAndTheStoreKeepsRunning() throws Exception {
+        SqliteReceivedEventStoreComponent component = activate(Map.of());
+        try {
+            SqliteReceivedEventStore before = component.store();
+            java.util.List<String> lines = io.sink.sqlite.StandardError.linesOf(
+                    () -> component.modified(Map.of("journalMode", "BOGUS")));
+            assertThat(lines).singleElement().asString().contains("ERROR").contains("io.sink.server.store")
+                    .contains("journalMode = 'BOGUS' is refused").contains("keeps running");
+            assertThat(component.store()).isSameAs(before);
+            assertThat(component.store(CLIENT_ID, io.sink.api.Event.of(1, 1, "k", 1, 1, new byte[1]))
+                    .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isEqualTo(io.sink.api.server.ReceivedEventStore.Outcome.STORED);
+            // a valid change is applied (reopened), the events stay
+            component.modified(Map.of("maxClientBytes", "3"));
+            assertThat(component.count(CLIENT_ID)).isEqualTo(1);
+            assertThat(component.store(CLIENT_ID, io.sink.api.Event.of(1, 1, "k", 2, 1, new byte[1]))
+                    .toCompletableFuture()).failsWithin(java.time.Duration.ofSeconds(30))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withMessageContaining("quota maxClientBytes=3");
+        } finally {
+            component.deactivate();
+        }
+        assertThat(aries.providerFactory.open).isEmpty();
+    }
+
+    private static final String CLIENT_ID = "example-client";
 
     @Test
     void anUnusablePathIsRefusedAndNothingIsLeftOpen() throws Exception {

@@ -58,7 +58,7 @@ class SqliteReceivedEventStoreTest extends ReceivedEventStoreContract {
     void theDatabaseUsesWalAndFullSyncByDefault() throws Exception {
         try (Connection c = TestStores.connect(dir.resolve("events.db"))) {
             assertThat(TestStores.queryStrings(c, "PRAGMA journal_mode")).containsExactly("wal");
-            assertThat(TestStores.queryLong(c, "PRAGMA user_version")).isEqualTo(2);
+            assertThat(TestStores.queryLong(c, "PRAGMA user_version")).isEqualTo(3);
         }
         assertThat(sqlite().settings().synchronous().name()).isEqualTo("FULL");
     }

@@ -36,7 +36,7 @@ import java.util.random.RandomGenerator;
  * runs after the lock is released, on the appending thread.
  */
 public final class MemoryEventLog implements GroundEventLog, InstanceIdStore {
-    private final long maxEvents;
+    private volatile long maxEvents;
     private final RandomGenerator random;
     private final LongConsumer appended;
     private final Object lock = new Object();
@@ -67,6 +67,14 @@ public final class MemoryEventLog implements GroundEventLog, InstanceIdStore {
 
     public long maxEvents() {
         return maxEvents;
+    }
+
+    /** Changes the limit while running; events held beyond a lower limit stay, new ones are refused. */
+    public void maxEvents(long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("maxEvents must be at least 1, got " + value);
+        }
+        this.maxEvents = value;
     }
 
     /** Drops everything; later calls fail with {@link IllegalStateException}. */

@@ -7,9 +7,11 @@ import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.EventLogListener;
 import io.sink.api.client.GroundEventLog;
 import io.sink.api.client.InstanceIdStore;
+import io.sink.api.config.ConfigReader;
 import java.security.SecureRandom;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,6 +19,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -74,15 +77,38 @@ public final class MemoryEventLogComponent implements GroundEventLog, InstanceId
         listeners.remove(listener);
     }
 
+    /**
+     * Reads the configuration's raw properties through a {@link ConfigReader}, so an unparseable
+     * value is refused naming the PID, the property and the value.
+     */
     @Activate
-    void activate(Config config) {
-        if (config.maxEvents() < 1) {
-            throw new IllegalArgumentException("configuration " + PID + ": maxEvents must be at least 1, got "
-                    + config.maxEvents());
-        }
-        log = new MemoryEventLog(config.maxEvents(), new SecureRandom(), this::notifyListeners);
+    void activate(Map<String, Object> properties) {
+        long maxEvents = maxEvents(properties);
+        log = new MemoryEventLog(maxEvents, new SecureRandom(), this::notifyListeners);
         LOG.warn("memory event log started (maxEvents={}): it is NOT durable, everything it holds is lost when it "
-                + "stops", config.maxEvents());
+                + "stops", maxEvents);
+    }
+
+    /**
+     * A changed configuration, applied in place (the events held are kept): an invalid value is
+     * refused with ONE error line naming the PID, the property, the value and why, and the log keeps
+     * its previous limit.
+     */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        long maxEvents;
+        try {
+            maxEvents = maxEvents(properties);
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}; the memory event log keeps running with its previous configuration", e.getMessage());
+            return;
+        }
+        log.maxEvents(maxEvents);
+        LOG.info("{}: configuration applied, maxEvents={}", PID, maxEvents);
+    }
+
+    private static long maxEvents(Map<String, ?> properties) {
+        return new ConfigReader(PID, properties).longValue("maxEvents", 100_000, 1, Long.MAX_VALUE);
     }
 
     @Deactivate

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sink.api.client.EventLogListener;
 import io.sink.api.client.GroundEventLog;
-import java.lang.annotation.Annotation;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -13,18 +12,8 @@ import org.junit.jupiter.api.Test;
 /** The component without a framework: listeners, configuration checks, deactivation. */
 class MemoryEventLogComponentTest {
 
-    static MemoryEventLogComponent.Config config(long maxEvents) {
-        return new MemoryEventLogComponent.Config() {
-            @Override
-            public long maxEvents() {
-                return maxEvents;
-            }
-
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return MemoryEventLogComponent.Config.class;
-            }
-        };
+    static java.util.Map<String, Object> config(Object maxEvents) {
+        return java.util.Map.of("maxEvents", maxEvents);
     }
 
     record Call(GroundEventLog log, long sequence) {
@@ -60,6 +49,24 @@ class MemoryEventLogComponentTest {
         assertThatThrownBy(() -> new MemoryEventLogComponent().activate(config(0)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(MemoryEventLogComponent.PID).hasMessageContaining("maxEvents");
+        assertThatThrownBy(() -> new MemoryEventLogComponent().activate(config("banana")))
+                .hasMessage("configuration io.sink.store.memory: maxEvents = 'banana' is refused: must be a whole"
+                        + " number between 1 and " + Long.MAX_VALUE);
+    }
+
+    @Test
+    void anInvalidValueWhileRunningIsRefusedAndAValidOneAppliedKeepingTheEvents() {
+        MemoryEventLogComponent store = new MemoryEventLogComponent();
+        store.activate(config(2));
+        store.appendNext(1, 1, new byte[] {1}, 1, new byte[0]);
+        store.modified(config("lots"));
+        store.appendNext(1, 1, new byte[] {1}, 2, new byte[0]);
+        assertThatThrownBy(() -> store.appendNext(1, 1, new byte[] {1}, 3, new byte[0]))
+                .isInstanceOf(io.sink.api.client.EventLogFullException.class).hasMessageContaining("maxEvents is 2");
+        store.modified(config("3"));
+        store.appendNext(1, 1, new byte[] {1}, 3, new byte[0]);
+        assertThat(store.queueSize()).isEqualTo(3);
+        store.deactivate();
     }
 
     @Test

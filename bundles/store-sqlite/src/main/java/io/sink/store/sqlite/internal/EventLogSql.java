@@ -3,6 +3,7 @@ package io.sink.store.sqlite.internal;
 import io.sink.api.AckKey;
 import io.sink.api.Event;
 import io.sink.api.client.GroundEventLog.LoggedEvent;
+import io.sink.sqlite.SqliteDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,17 +29,9 @@ public final class EventLogSql {
     private EventLogSql() {
     }
 
-    /**
-     * Bytes in use: pages holding data times the page size. Free pages (left by deleted rows, and
-     * reused before the file grows) do not count. Reads the database header only.
-     */
+    /** Bytes in use: see {@link SqliteDatabase#pagesInUseBytes}. */
     public static long usedBytes(Connection c) throws SQLException {
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT (p.page_count - f.freelist_count) * s.page_size"
-                        + " FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return SqliteDatabase.pagesInUseBytes(c);
     }
 
     /** Inserts an unacknowledged event; returns its sequence, or empty when its ack key is already logged. */

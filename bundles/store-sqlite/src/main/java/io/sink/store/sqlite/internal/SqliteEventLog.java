@@ -11,6 +11,7 @@ import io.sink.sqlite.GroupCommitWriter;
 import io.sink.sqlite.SqlExecutor;
 import io.sink.sqlite.SqlWork;
 import io.sink.sqlite.SqliteDatabase;
+import io.sink.sqlite.SqliteFailures;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -115,7 +116,7 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
     public long append(Event event) {
         Objects.requireNonNull(event, "event");
         requireOpen();
-        return writer.write(c -> {
+        return refusedWhenFull(() -> writer.write(c -> {
             requireSpace(c);
             OptionalLong sequence = EventLogSql.insert(c, event);
             if (sequence.isEmpty()) {
@@ -125,7 +126,7 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
             }
             EventLogSql.upsertLast(c, event, true);
             return sequence.getAsLong();
-        });
+        }));
     }
 
     @Override
@@ -136,7 +137,7 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
         byte[] keyCopy = probe.key();
         byte[] dataCopy = probe.eventData();
         requireOpen();
-        return writer.write(c -> {
+        return refusedWhenFull(() -> writer.write(c -> {
             requireSpace(c);
             long offset = EventLogSql.lastOffset(c, eventTypeId, keyCopy) + 1;
             Event event = new Event(eventTypeId, schemaVersion, keyCopy, offset, timestamp, dataCopy);
@@ -147,7 +148,28 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
             }
             EventLogSql.upsertLast(c, event, false);
             return new LoggedEvent(sequence.getAsLong(), event);
-        });
+        }));
+    }
+
+    /**
+     * A write that failed because the disk is full (or SQLite's page limit was reached) becomes an
+     * {@link EventLogFullException} naming the cause; nothing of it is stored.
+     */
+    private <T> T refusedWhenFull(java.util.function.Supplier<T> write) {
+        try {
+            return write.get();
+        } catch (EventLogFullException e) {
+            throw e;
+        } catch (IllegalStateException e) {
+            if (!SqliteFailures.isFull(e)) {
+                throw e;
+            }
+            EventLogFullException full = new EventLogFullException("the event log " + name + " cannot grow: the disk"
+                    + " holding it is full (SQLITE_FULL); the event is not stored. New events are stored again by"
+                    + " themselves once space is freed on that disk");
+            full.initCause(e);
+            throw full;
+        }
     }
 
     @Override
@@ -346,10 +368,16 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
             return;
         }
         long used = EventLogSql.usedBytes(c);
-        if (used >= limit) {
+        long wal = database.walBytes();
+        if (used + wal >= limit) {
+            if (wal > settings.sqlite().walLimitBytes() / 2) {
+                // readers held the WAL back from its checkpoints: truncate it after this batch
+                database.requestWalTruncation();
+            }
             throw new EventLogFullException("the event log " + name + " is full: " + used
-                    + " bytes in use reach the limit maxDatabaseBytes=" + limit + "; new events are refused until"
-                    + " retention removes acknowledged events (acknowledgements are still accepted)");
+                    + " bytes in use and a write-ahead log of " + wal + " bytes reach the limit maxDatabaseBytes="
+                    + limit + "; new events are refused until retention removes acknowledged events"
+                    + " (acknowledgements are still accepted)");
         }
     }
 

@@ -7,7 +7,10 @@ import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.EventLogListener;
 import io.sink.api.client.GroundEventLog;
 import io.sink.api.client.InstanceIdStore;
+import io.sink.api.config.ConfigReader;
+import io.sink.api.config.Reconfigurable;
 import io.sink.sqlite.AriesSqlitePools;
+import io.sink.sqlite.SqliteSettings;
 import io.sink.sqlite.DataDirectory;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -15,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,6 +27,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -115,8 +120,20 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
         int readConnections() default 4;
     }
 
-    private final AriesSqlitePools pools;
-    private final SqliteEventLog log;
+    /** One open database: its pools and event log, with the settings they were opened with. */
+    private record Open(StoreSettings settings, AriesSqlitePools pools, SqliteEventLog log) {
+        void close() {
+            log.close();
+            pools.close();
+        }
+    }
+
+    private final DataSourceFactory dataSourceFactory;
+    private final TransactionControl transactionControl;
+    private final JDBCConnectionProviderFactory providerFactory;
+    private final Path dataDirectory;
+    /** The open database, replaced by {@link #modified} when a new valid configuration is applied. */
+    private final Reconfigurable<StoreSettings, Open> database;
 
     private final List<EventLogListener> listeners =
             new CopyOnWriteArrayList<>();
@@ -140,6 +157,11 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
         }
     }
 
+    /**
+     * Opens the database with the configuration's raw properties: read through a {@link ConfigReader},
+     * so an unparseable value is refused naming the PID, the property and the value (the typed
+     * {@link Config} only describes the configuration to the metatype service).
+     */
     @Activate
     public SqliteEventLogComponent(
             @Reference(name = "dataSourceFactory",
@@ -147,43 +169,65 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
             DataSourceFactory dataSourceFactory,
             @Reference(name = "transactionControl") TransactionControl transactionControl,
             @Reference(name = "connectionProviderFactory") JDBCConnectionProviderFactory providerFactory,
-            BundleContext context, Config config) {
-        StoreSettings settings = settings(config, dataDirectory(context));
+            BundleContext context, Map<String, Object> properties) {
+        this.dataSourceFactory = dataSourceFactory;
+        this.transactionControl = transactionControl;
+        this.providerFactory = providerFactory;
+        this.dataDirectory = dataDirectory(context);
+        this.database = new Reconfigurable<>(PID, "the event log", properties, p -> settings(p, dataDirectory),
+                this::open, Open::close, LOG::error, LOG::info);
+    }
+
+    private Open current() {
+        return database.current();
+    }
+
+    private Open open(StoreSettings settings) {
         // the pools open a first connection at once: the directory must be there before them
         SqliteEventLog.prepareDirectory(settings.path());
-        this.pools = AriesSqlitePools.open(dataSourceFactory, transactionControl, providerFactory, settings.sqlite(),
-                SqliteEventLog.KIND);
+        AriesSqlitePools pools = AriesSqlitePools.open(dataSourceFactory, transactionControl, providerFactory,
+                settings.sqlite(), SqliteEventLog.KIND);
         try {
-            this.log = SqliteEventLog.open(pools.executor(), settings, Clock.systemUTC(), new SecureRandom());
+            return new Open(settings, pools,
+                    SqliteEventLog.open(pools.executor(), settings, Clock.systemUTC(), new SecureRandom()));
         } catch (RuntimeException | Error e) {
             pools.close();
             throw e;
         }
     }
 
-    /** Validates the configuration; messages name the property. */
-    static StoreSettings settings(Config config, Path dataDirectory) {
-        String path = config.path() == null ? "" : config.path().trim();
-        if (path.isEmpty()) {
-            throw new IllegalArgumentException("configuration " + PID + ": path must name the database file, got '"
-                    + config.path() + "'");
-        }
+    /**
+     * A changed configuration, applied without deactivating the component (SCR would otherwise stop
+     * it and every component that needs an event log: the poller, the transport): an invalid value is
+     * refused with ONE error line naming the PID, the property, the value and why, and the event log
+     * keeps running as it is; a valid change reopens the database with it (see {@link Reconfigurable}).
+     */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        database.modified(properties);
+    }
+
+    /** Validates the configuration; messages name the PID, the property and the value. */
+    static StoreSettings settings(Map<String, ?> properties, Path dataDirectory) {
+        ConfigReader config = new ConfigReader(PID, properties);
+        SqliteSettings.Builder sqlite = SqliteSettings.fromConfig(config, dataDirectory, "client/events.db");
+        long maxAgeSeconds = config.longValue("retentionMaxAgeSeconds", 7 * 24 * 3600, 0, MAX_SECONDS);
+        long periodSeconds = config.longValue("retentionPeriodSeconds", 60, 1, MAX_SECONDS);
         try {
-            return StoreSettings.builder(dataDirectory.resolve(path))
-                    .journalMode(config.journalMode())
-                    .synchronous(config.synchronous())
-                    .maxDatabaseBytes(config.maxDatabaseBytes())
-                    .retentionMaxAge(Duration.ofSeconds(config.retentionMaxAgeSeconds()))
-                    .retentionMaxCount(config.retentionMaxCount())
-                    .retentionBatchSize(config.retentionBatchSize())
-                    .retentionPeriod(Duration.ofSeconds(config.retentionPeriodSeconds()))
-                    .maxWritesPerTransaction(config.maxWritesPerTransaction())
-                    .readConnections(config.readConnections())
+            return StoreSettings.builder(sqlite)
+                    .maxDatabaseBytes(config.longValue("maxDatabaseBytes", 1L << 30, 0, Long.MAX_VALUE))
+                    .retentionMaxAge(Duration.ofSeconds(maxAgeSeconds))
+                    .retentionMaxCount(config.longValue("retentionMaxCount", 100_000, 0, Long.MAX_VALUE))
+                    .retentionBatchSize(config.intValue("retentionBatchSize", 500, 1, 100_000))
+                    .retentionPeriod(Duration.ofSeconds(periodSeconds))
                     .build();
-        } catch (IllegalArgumentException e) { // includes InvalidPathException
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("configuration " + PID + ": " + e.getMessage(), e);
         }
     }
+
+    /** Ten years: longer retention ages and periods are refused (their milliseconds would overflow). */
+    private static final long MAX_SECONDS = 10L * 366 * 24 * 3600;
 
     /** The directory relative database paths are resolved against. */
     static Path dataDirectory(BundleContext context) {
@@ -192,18 +236,17 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
 
     @Deactivate
     void deactivate() {
-        log.close();
-        pools.close();
+        database.close();
     }
 
     /** The event log behind this component, for tests and diagnostics. */
     SqliteEventLog log() {
-        return log;
+        return current().log();
     }
 
     @Override
     public long append(Event event) {
-        long sequence = log.append(event);
+        long sequence = current().log().append(event);
         notifyListeners(sequence);
         return sequence;
     }
@@ -211,49 +254,49 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
     @Override
     public LoggedEvent appendNext(long eventTypeId, long schemaVersion, byte[] key, long timestamp,
             byte[] eventData) {
-        LoggedEvent logged = log.appendNext(eventTypeId, schemaVersion, key, timestamp, eventData);
+        LoggedEvent logged = current().log().appendNext(eventTypeId, schemaVersion, key, timestamp, eventData);
         notifyListeners(logged.sequence());
         return logged;
     }
 
     @Override
     public Optional<Event> lastEvent(long eventTypeId, byte[] key) {
-        return log.lastEvent(eventTypeId, key);
+        return current().log().lastEvent(eventTypeId, key);
     }
 
     @Override
     public List<Event> lastEvents(long eventTypeId) {
-        return log.lastEvents(eventTypeId);
+        return current().log().lastEvents(eventTypeId);
     }
 
     @Override
     public List<LoggedEvent> unacknowledged(Set<Long> eventTypeIds, Set<Long> excludedTypeIds, long afterSequence,
             int limit) {
-        return log.unacknowledged(eventTypeIds, excludedTypeIds, afterSequence, limit);
+        return current().log().unacknowledged(eventTypeIds, excludedTypeIds, afterSequence, limit);
     }
 
     @Override
     public void acknowledge(Collection<AckKey> ackKeys) {
-        log.acknowledge(ackKeys);
+        current().log().acknowledge(ackKeys);
     }
 
     @Override
     public long queueSize() {
-        return log.queueSize();
+        return current().log().queueSize();
     }
 
     @Override
     public Optional<Event> nextEvent() {
-        return log.nextEvent();
+        return current().log().nextEvent();
     }
 
     @Override
     public ClientInstanceIds instanceIds() {
-        return log.instanceIds();
+        return current().log().instanceIds();
     }
 
     @Override
     public void storeServerInstanceId(InstanceId serverInstanceId) {
-        log.storeServerInstanceId(serverInstanceId);
+        current().log().storeServerInstanceId(serverInstanceId);
     }
 }

@@ -22,6 +22,11 @@ public final class StoreSettings {
     private final Duration retentionPeriod;
 
     private StoreSettings(Builder b) {
+        if (b.maxDatabaseBytes > 0) {
+            // the WAL counts towards the limit: keep it to an eighth of it (64 KiB .. 4 MiB)
+            b.sqlite.walLimitBytes(Math.max(64 * 1024, Math.min(SqliteSettings.DEFAULT_WAL_LIMIT_BYTES,
+                    b.maxDatabaseBytes / 8)));
+        }
         this.sqlite = b.sqlite.build();
         this.maxDatabaseBytes = b.maxDatabaseBytes;
         this.retentionMaxAge = b.retentionMaxAge;
@@ -32,7 +37,12 @@ public final class StoreSettings {
 
     /** Settings with the defaults for the database at {@code path} (made absolute). */
     public static Builder builder(Path path) {
-        return new Builder(path);
+        return new Builder(SqliteSettings.builder(path));
+    }
+
+    /** Settings on the database settings of {@code sqlite} (e.g. from a configuration), the rest defaults. */
+    public static Builder builder(SqliteSettings.Builder sqlite) {
+        return new Builder(sqlite);
     }
 
     /** The database's own settings. */
@@ -104,6 +114,20 @@ public final class StoreSettings {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof StoreSettings other && sqlite.equals(other.sqlite)
+                && maxDatabaseBytes == other.maxDatabaseBytes && retentionMaxAge.equals(other.retentionMaxAge)
+                && retentionMaxCount == other.retentionMaxCount && retentionBatchSize == other.retentionBatchSize
+                && retentionPeriod.equals(other.retentionPeriod);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(sqlite, maxDatabaseBytes, retentionMaxAge, retentionMaxCount, retentionBatchSize,
+                retentionPeriod);
+    }
+
+    @Override
     public String toString() {
         return sqlite + ", maxDatabaseBytes=" + maxDatabaseBytes + ", retentionMaxAge=" + retentionMaxAge
                 + ", retentionMaxCount=" + retentionMaxCount + ", retentionBatchSize=" + retentionBatchSize
@@ -119,8 +143,8 @@ public final class StoreSettings {
         private int retentionBatchSize = 500;
         private Duration retentionPeriod = Duration.ofMinutes(1);
 
-        private Builder(Path path) {
-            this.sqlite = SqliteSettings.builder(path);
+        private Builder(SqliteSettings.Builder sqlite) {
+            this.sqlite = java.util.Objects.requireNonNull(sqlite, "sqlite");
         }
 
         public Builder journalMode(String value) {

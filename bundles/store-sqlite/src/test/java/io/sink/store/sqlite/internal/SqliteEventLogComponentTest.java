@@ -35,21 +35,6 @@ class SqliteEventLogComponentTest {
         aries.close();
     }
 
-    /** A Config as DS makes it: the defaults of the annotation, some overridden. */
-    static SqliteEventLogComponent.Config config(Map<String, Object> overrides) {
-        return (SqliteEventLogComponent.Config) Proxy.newProxyInstance(
-                SqliteEventLogComponent.Config.class.getClassLoader(),
-                new Class<?>[] {SqliteEventLogComponent.Config.class}, (proxy, method, args) -> {
-                    if (overrides.containsKey(method.getName())) {
-                        return overrides.get(method.getName());
-                    }
-                    if (method.getDefaultValue() != null) {
-                        return method.getDefaultValue();
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
     /** A bundle context that only answers framework properties. */
     static BundleContext context(Map<String, String> frameworkProperties) {
         return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
@@ -63,7 +48,7 @@ class SqliteEventLogComponentTest {
 
     private SqliteEventLogComponent activate(Map<String, Object> overrides) {
         return new SqliteEventLogComponent(aries.dataSourceFactory, aries.transactionControl, aries.providerFactory,
-                context(Map.of(SqliteEventLogComponent.DATA_DIR_PROPERTY, dataDir.toString())), config(overrides));
+                context(Map.of(SqliteEventLogComponent.DATA_DIR_PROPERTY, dataDir.toString())), overrides);
     }
 
     @Test
@@ -122,30 +107,73 @@ class SqliteEventLogComponentTest {
 
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource({
-        "journalMode, MEMORY, 'journalMode must be one of WAL, DELETE, TRUNCATE, PERSIST'",
-        "synchronous, sometimes, 'synchronous must be one of OFF, NORMAL, FULL, EXTRA'",
-        "path, '  ', 'path must name the database file'",
+        "journalMode, MEMORY, 'is refused: must be one of WAL, DELETE, TRUNCATE, PERSIST'",
+        "journalMode, BOGUS, 'is refused: must be one of WAL, DELETE, TRUNCATE, PERSIST'",
+        "synchronous, sometimes, 'is refused: must be one of OFF, NORMAL, FULL, EXTRA'",
+        "path, '  ', 'is refused: must not be empty'",
         "path, 'x?mode=memory', 'path must be a plain file path'",
-        "maxDatabaseBytes, -1, maxDatabaseBytes",
-        "retentionMaxAgeSeconds, -5, retentionMaxAgeSeconds",
-        "retentionMaxCount, -1, retentionMaxCount",
-        "retentionBatchSize, 0, retentionBatchSize",
-        "retentionPeriodSeconds, 0, retentionPeriodSeconds",
-        "maxWritesPerTransaction, 0, maxWritesPerTransaction",
-        "readConnections, 0, readConnections"})
-    void badConfigurationIsRefusedNamingTheProperty(String property, String value, String message) {
-        Object typed = switch (property) {
-            case "maxDatabaseBytes", "retentionMaxAgeSeconds", "retentionMaxCount", "retentionPeriodSeconds" ->
-                    Long.parseLong(value);
-            case "retentionBatchSize", "maxWritesPerTransaction", "readConnections" -> Integer.parseInt(value);
-            default -> value;
-        };
+        "maxDatabaseBytes, -1, 'is refused: must be between 0 and'",
+        "maxDatabaseBytes, banana, 'is refused: must be a whole number'",
+        "retentionMaxAgeSeconds, -5, 'is refused'",
+        "retentionMaxCount, -1, 'is refused'",
+        "retentionBatchSize, 0, 'is refused'",
+        "retentionPeriodSeconds, 0, 'is refused'",
+        "retentionPeriodSeconds, 1e3, 'is refused: must be a whole number'",
+        "maxWritesPerTransaction, 0, 'is refused'",
+        "readConnections, 0, 'is refused'",
+        "readConnections, 1.5, 'is refused: must be a whole number'"})
+    void badConfigurationIsRefusedNamingThePidThePropertyAndTheValue(String property, String value, String message) {
         Map<String, Object> overrides = new HashMap<>();
-        overrides.put(property, typed);
+        overrides.put(property, value);
         assertThatThrownBy(() -> activate(overrides))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("configuration io.sink.store.sqlite")
+                .hasMessageContaining("configuration io.sink.store.sqlite: " + property)
+                .hasMessageContaining(value.trim())
                 .hasMessageContaining(message);
+        assertThat(aries.providerFactory.open).isEmpty();
+    }
+
+    @Test
+    void anInvalidValueSavedWhileRunningIsRefusedInOneLineAndTheEventLogKeepsRunning() {
+        SqliteEventLogComponent component = activate(Map.of());
+        try {
+            component.appendNext(1, 1, "k".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, new byte[1]);
+            SqliteEventLog before = component.log();
+            List<String> errors = io.sink.sqlite.StandardError.linesOf(() -> {
+                component.modified(Map.of("journalMode", "BOGUS"));
+                component.modified(Map.of("maxDatabaseBytes", "banana"));
+            });
+            assertThat(errors).filteredOn(l -> l.contains("ERROR")).hasSize(2);
+            assertThat(errors).hasSize(2);
+            assertThat(errors.get(0)).contains("io.sink.store.sqlite").contains("journalMode = 'BOGUS' is refused")
+                    .contains("must be one of WAL").contains("keeps running with its previous configuration");
+            assertThat(errors.get(1)).contains("maxDatabaseBytes = 'banana' is refused");
+            assertThat(component.log()).isSameAs(before);
+            component.appendNext(1, 1, "k".getBytes(java.nio.charset.StandardCharsets.UTF_8), 2, new byte[1]);
+            assertThat(component.queueSize()).isEqualTo(2);
+        } finally {
+            component.deactivate();
+        }
+        assertThat(aries.providerFactory.open).isEmpty();
+    }
+
+    @Test
+    void aValidChangeWhileRunningReopensTheDatabaseKeepingItsEvents() {
+        SqliteEventLogComponent component = activate(Map.of());
+        try {
+            component.appendNext(1, 1, "k".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, new byte[1]);
+            component.modified(Map.of("journalMode", "TRUNCATE", "maxDatabaseBytes", "1000000"));
+            assertThat(component.log().settings().journalMode()).isEqualTo(SqliteSettings.JournalMode.TRUNCATE);
+            assertThat(component.log().settings().maxDatabaseBytes()).isEqualTo(1_000_000);
+            assertThat(component.queueSize()).isEqualTo(1);
+            // a path that cannot be opened: the previous configuration is opened again
+            component.modified(Map.of("path", "client/events.db/cannot-be-under-a-file.db"));
+            assertThat(component.log().settings().journalMode()).isEqualTo(SqliteSettings.JournalMode.TRUNCATE);
+            component.appendNext(1, 1, "k".getBytes(java.nio.charset.StandardCharsets.UTF_8), 2, new byte[1]);
+            assertThat(component.queueSize()).isEqualTo(2);
+        } finally {
+            component.deactivate();
+        }
         assertThat(aries.providerFactory.open).isEmpty();
     }
 
