@@ -13,6 +13,7 @@ import io.sink.api.ConnectionStats;
 import io.sink.api.Event;
 import io.sink.api.Nack;
 import io.sink.api.PublishResult;
+import io.sink.api.server.RetryLaterException;
 import io.sink.protocol.AckFrame;
 import io.sink.protocol.Frame;
 import io.sink.protocol.NackFrame;
@@ -68,6 +69,10 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
     private volatile int inFlightCount;
     private volatile int windowAvailable;
     private volatile boolean closing;
+    /** Set on the event loop when the receiver withheld an answer: nothing more is answered. */
+    private boolean withheld;
+    /** How long a connection whose receiver withheld an answer stays open (see {@link #withhold}). */
+    static final long RETRY_LATER_CLOSE_DELAY_MILLIS = 2000;
     private volatile String closeReason;
     /** Whether the connection reads, and how often it stopped (status readers on other threads). */
     private volatile boolean reading = true;
@@ -307,9 +312,18 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
         }
         answer.whenComplete((nack, failure) -> {
             Frame reply;
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof RetryLaterException retry) {
+                EventLoop loop = channel.eventLoop();
+                if (loop.inEventLoop()) {
+                    withhold(event, retry);
+                } else {
+                    loop.execute(() -> withhold(event, retry));
+                }
+                return;
+            }
             if (failure != null) {
-                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
                 log.warn("handling event {} from {} failed; answering NACK: {}", event.ackKey(), describePeer(),
                         cause.toString());
                 reply = NackFrame.of(messageId, Nack.of("", humanReason(cause)));
@@ -334,9 +348,28 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
         return text.length() > 1000 ? text.substring(0, 1000) : text;
     }
 
+    /**
+     * The receiver could not take {@code event} for now (a {@link RetryLaterException}): it is
+     * answered neither ACK nor NACK (a NACK would park the sender's stream), nor is anything the
+     * peer sent after it, so that order holds; the connection closes after
+     * {@link #RETRY_LATER_CLOSE_DELAY_MILLIS} (a pause, so a peer that reconnects at once does not
+     * spin) and the peer sends every unanswered event again on its next connection.
+     */
+    private void withhold(Event event, RetryLaterException retry) {
+        gate.answered();
+        if (withheld) {
+            return;
+        }
+        withheld = true;
+        String reason = "event " + event.ackKey() + " was not taken for now (" + retry.getMessage()
+                + "); it and everything after it stay unanswered and are sent again after reconnecting";
+        log.warn("connection {}: {}; closing in {} ms", describePeer(), reason, RETRY_LATER_CLOSE_DELAY_MILLIS);
+        channel.eventLoop().schedule(() -> close(reason), RETRY_LATER_CLOSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
     private void reply(Event event, Frame reply) {
         gate.answered();
-        if (!channel.isActive()) {
+        if (!channel.isActive() || withheld) {
             return; // the peer sends it again on its next connection
         }
         applyGate();

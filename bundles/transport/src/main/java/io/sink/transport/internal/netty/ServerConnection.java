@@ -6,6 +6,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.sink.api.ConnectionResponse;
 import io.sink.api.Event;
 import io.sink.api.Nack;
+import io.sink.api.server.RetryLaterException;
 import io.sink.api.PublishResult;
 import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.server.ClientAuthenticator;
@@ -265,7 +266,7 @@ final class ServerConnection extends Connection {
     CompletionStage<Optional<Nack>> deliver(Event event) {
         ServerHandler handler = engine.handler();
         if (handler == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("no event handler is available"));
+            return CompletableFuture.failedFuture(new RetryLaterException("no event handler is available"));
         }
         return handler.handlePublish(clientId, event);
     }

@@ -158,6 +158,28 @@ class TransportTest extends ServerTestBase {
     }
 
     @Test
+    void anEventTheReceiverCannotTakeForNowIsNeitherAckedNorNackedAndTheConnectionCloses() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean storeFull = new java.util.concurrent.atomic.AtomicBoolean(true);
+        handler.answer = e -> storeFull.get()
+                ? CompletableFuture.failedFuture(new io.sink.api.server.RetryLaterException("store full"))
+                : CompletableFuture.completedFuture(Optional.empty());
+        SinkClientEngine engine = client("example-client", new Fixtures.Client(16));
+        Await.until("connected", engine::connected);
+        CompletionStage<PublishResult> first = engine.publish(Fixtures.event("k", 1));
+        CompletionStage<PublishResult> second = engine.publish(Fixtures.event("k", 2));
+        PublishResult one = await(first);
+        PublishResult two = await(second);
+        assertThat(one).as("no NACK: the stream must not be parked").isInstanceOf(PublishResult.Failed.class);
+        assertThat(two).as("nothing after it is answered either").isInstanceOf(PublishResult.Failed.class);
+        assertThat(engine.stats().map(s -> s.nacksReceived()).orElse(0L)).isZero();
+        Await.until("the server closed the connection", () -> !handler.downs.isEmpty());
+        storeFull.set(false);
+        Await.until("reconnected", engine::connected);
+        assertThat(await(engine.publish(Fixtures.event("k", 1)))).isInstanceOf(PublishResult.Acked.class);
+        assertThat(await(engine.publish(Fixtures.event("k", 2)))).isInstanceOf(PublishResult.Acked.class);
+    }
+
+    @Test
     void aThousandEventsInFlightAtOnce() throws Exception {
         List<CompletableFuture<Optional<Nack>>> held = new CopyOnWriteArrayList<>();
         handler.answer = e -> {
