@@ -22,6 +22,9 @@ package io.sink.api.text;
  * never holds {@code "} or {@code \}, so what starts with {@code "} is always a quoted value, and a
  * quoted value reads back to exactly the original by undoing the escapes above.
  *
+ * <p>{@link #inline} is for sentences: the same escapes, but no quotes around it, and {@code "} and
+ * {@code \} left as they are; it makes a sentence safe, not reversible.
+ *
  * <p>Length cap: at most {@code maxBytes} UTF-8 bytes of the input are shown ({@value #MAX_BYTES} by
  * default), cut at a character boundary; a cut value is quoted and followed by
  * {@code …(+N bytes)}, N being the input bytes left out. The marker is outside the quotes, so it
@@ -30,6 +33,12 @@ package io.sink.api.text;
 public final class Printable {
     /** Input bytes shown by default. */
     public static final int MAX_BYTES = 256;
+    /** Input bytes of a sentence ({@link #inline}) shown by default. */
+    public static final int MAX_INLINE_BYTES = 1024;
+
+    private static final int AUTO = 0;
+    private static final int QUOTED = 1;
+    private static final int INLINE = 2;
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
@@ -43,7 +52,23 @@ public final class Printable {
 
     /** {@code text} bare when unambiguous, else quoted; escaped and capped at {@code maxBytes} UTF-8 bytes. */
     public static String text(CharSequence text, int maxBytes) {
-        return format(text == null ? "null" : text, null, maxBytes, false);
+        return format(text == null ? "null" : text, null, maxBytes, AUTO);
+    }
+
+    /**
+     * {@code text} escaped but never quoted, for a sentence that may carry what a peer supplied (an
+     * exception message, a NACK's human message, a disconnect reason): nothing in it can break the
+     * line or reach the terminal; {@code "} and {@code \} stay as they are (a sentence may hold values
+     * escaped already, which are not escaped twice). Capped at {@code maxBytes} UTF-8 bytes,
+     * followed by {@code …(+N bytes)} when cut.
+     */
+    public static String inline(CharSequence text, int maxBytes) {
+        return format(text == null ? "null" : text, null, maxBytes, INLINE);
+    }
+
+    /** {@link #inline(CharSequence, int)} capped at {@value #MAX_INLINE_BYTES} bytes. */
+    public static String inline(CharSequence text) {
+        return inline(text, MAX_INLINE_BYTES);
     }
 
     /** {@code text} always quoted, escaped and capped at {@value #MAX_BYTES} bytes. */
@@ -53,7 +78,7 @@ public final class Printable {
 
     /** {@code text} always quoted, escaped and capped at {@code maxBytes} UTF-8 bytes. */
     public static String quoted(CharSequence text, int maxBytes) {
-        return format(text == null ? "null" : text, null, maxBytes, true);
+        return format(text == null ? "null" : text, null, maxBytes, QUOTED);
     }
 
     /**
@@ -66,12 +91,12 @@ public final class Printable {
 
     /** As {@link #bytes(byte[])}, capped at {@code maxBytes}. */
     public static String bytes(byte[] bytes, int maxBytes) {
-        return format(null, bytes, maxBytes, false);
+        return format(null, bytes, maxBytes, AUTO);
     }
 
     /** As {@link #bytes(byte[])}, always quoted. */
     public static String quotedBytes(byte[] bytes) {
-        return format(null, bytes, MAX_BYTES, true);
+        return format(null, bytes, MAX_BYTES, QUOTED);
     }
 
     /**
@@ -100,13 +125,15 @@ public final class Printable {
         }
     }
 
-    private static String format(CharSequence text, byte[] bytes, int maxBytes, boolean alwaysQuote) {
+    private static String format(CharSequence text, byte[] bytes, int maxBytes, int mode) {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must not be negative, got " + maxBytes);
         }
         int total = text != null ? utf8Length(text) : bytes.length;
         StringBuilder out = new StringBuilder(Math.min(total, maxBytes) + 8);
-        out.append('"');
+        if (mode != INLINE) {
+            out.append('"');
+        }
         boolean bare = total > 0;
         int shown = 0;
         int i = 0;
@@ -134,20 +161,23 @@ public final class Printable {
                 out.append("\\x").append(HEX[(~cp >> 4) & 0xF]).append(HEX[~cp & 0xF]);
                 bare = false;
             } else {
-                bare &= append(out, cp);
+                bare &= append(out, cp, mode == INLINE);
             }
         }
         if (shown < total) {
-            return out.append("\"…(+").append(total - shown).append(" bytes)").toString();
+            return out.append(mode == INLINE ? "…(+" : "\"…(+").append(total - shown).append(" bytes)").toString();
         }
-        if (bare && !alwaysQuote) {
+        if (mode == INLINE) {
+            return out.toString();
+        }
+        if (bare && mode == AUTO) {
             return out.substring(1);
         }
         return out.append('"').toString();
     }
 
     /** Appends {@code cp} escaped; returns whether it may stand in a bare value. */
-    private static boolean append(StringBuilder out, int cp) {
+    private static boolean append(StringBuilder out, int cp, boolean inline) {
         switch (cp) {
             case '\n':
                 out.append("\\n");
@@ -162,10 +192,10 @@ public final class Printable {
                 out.append("\\e");
                 return false;
             case '\\':
-                out.append("\\\\");
+                out.append(inline ? "\\" : "\\\\");
                 return false;
             case '"':
-                out.append("\\\"");
+                out.append(inline ? "\"" : "\\\"");
                 return false;
             case ' ':
             case '=':

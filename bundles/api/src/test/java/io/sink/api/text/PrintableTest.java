@@ -46,6 +46,21 @@ class PrintableTest {
     }
 
     @Test
+    void sentencesAreEscapedButNotQuoted() {
+        assertThat(Printable.inline("refused: \"bad\" version\n2026 | INFO | x\u001b]0;t\u0007"))
+                .isEqualTo("refused: \"bad\" version\\n2026 | INFO | x\\e]0;t\\u{7}");
+        assertThat(Printable.inline("already \\n escaped")).isEqualTo("already \\n escaped");
+        assertThat(Printable.inline("x".repeat(2000))).isEqualTo("x".repeat(1024) + "…(+976 bytes)");
+    }
+
+    @Property
+    void inlineOutputHasNoControlSeparatorOrBidiCharacter(@ForAll("anyText") String text) {
+        String out = Printable.inline(text, 30);
+        out.codePoints().forEach(cp -> assertThat(cp == '\\' || !Printable.isEscaped(cp))
+                .as("U+%04X in %s", cp, out).isTrue());
+    }
+
+    @Test
     void anOscTitleSequenceIsEscaped() {
         assertThat(Printable.text("1.0\u001b]0;pwned\u0007\u001bc")).isEqualTo("\"1.0\\e]0;pwned\\u{7}\\ec\"");
     }

@@ -4,6 +4,7 @@ import io.sink.api.Event;
 import io.sink.api.Nack;
 import io.sink.api.server.ReceivedEventStore;
 import io.sink.api.server.ServerHandler;
+import io.sink.api.text.Printable;
 import io.sink.protocol.ProtocolException;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
@@ -65,13 +66,14 @@ public final class ReadingLogHandler implements ServerHandler {
 
     @Override
     public CompletionStage<Optional<Nack>> handlePublish(String clientId, Event event) {
+        String who = Printable.text(clientId);
         SensorReading reading = null;
         if (EventFormat.isSensorReading(event)) {
             try {
                 reading = SensorReadingCodec.decode(event.eventData());
             } catch (ProtocolException e) {
-                log.execute(() -> lines.warn("undecodable reading from " + clientId + ": "
-                        + EventFormat.describeGeneric(event) + ": " + e.getMessage() + "; answered NACK, not stored"));
+                log.execute(() -> lines.warn("undecodable reading from " + who + ": "
+                        + EventFormat.describeGeneric(event) + ": " + Printable.inline(e.getMessage()) + "; answered NACK, not stored"));
                 return nack(UNDECODABLE, "the sensor reading " + what(event) + " (event type 1, schema 1) does not"
                         + " decode: " + e.getMessage() + "; it was not stored");
             }
@@ -79,7 +81,7 @@ public final class ReadingLogHandler implements ServerHandler {
         ReceivedEventStore current = store.get();
         if (current == null) {
             log.execute(() -> lines.warn("no event store: refused " + EventFormat.describeGeneric(event) + " from "
-                    + clientId + " with a NACK"));
+                    + who + " with a NACK"));
             return nack(STORE_UNAVAILABLE, "the server has no event store available; the event " + what(event)
                     + " was not stored, send it again later");
         }
@@ -95,14 +97,14 @@ public final class ReadingLogHandler implements ServerHandler {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
                 log.execute(() -> lines.warn("could not store " + EventFormat.describeGeneric(event) + " from "
-                        + clientId + ", answered NACK: " + cause));
+                        + who + ", answered NACK: " + Printable.inline(String.valueOf(cause))));
                 nacks.incrementAndGet();
                 // the details (paths, SQL) stay in the server's log
                 return Optional.of(Nack.of(STORE_FAILED, "the server could not store the event " + what(event)
                         + " (storage failure, see the server log); it was not stored, send it again later"));
             }
             if (outcome == ReceivedEventStore.Outcome.CONFLICT) {
-                log.execute(() -> lines.warn("conflicting event from " + clientId + ": "
+                log.execute(() -> lines.warn("conflicting event from " + who + ": "
                         + EventFormat.describeGeneric(event) + " reuses the ack key of a stored event with other"
                         + " content; not stored, answered NACK " + CONFLICTING));
                 nacks.incrementAndGet();
@@ -110,17 +112,18 @@ public final class ReadingLogHandler implements ServerHandler {
                         + " (same event type, key and offset, different content); it was not stored. The client's"
                         + " event history differs from the server's: check the client's event log"));
             }
-            logStored(clientId, event, decoded, outcome);
+            logStored(who, event, decoded, outcome);
             return Optional.<Nack>empty();
         });
     }
 
-    private void logStored(String clientId, Event event, SensorReading reading, ReceivedEventStore.Outcome outcome) {
+    /** @param who the client id, escaped */
+    private void logStored(String who, Event event, SensorReading reading, ReceivedEventStore.Outcome outcome) {
         if (outcome == ReceivedEventStore.Outcome.DUPLICATE) {
             duplicates.incrementAndGet();
             log.execute(() -> {
                 if (lines.isDebugEnabled()) {
-                    lines.debug("duplicate from " + clientId + ": " + (reading != null
+                    lines.debug("duplicate from " + who + ": " + (reading != null
                             ? EventFormat.describe(event, reading) : EventFormat.describeGeneric(event))
                             + " (stored before; ACKed again)");
                 }
@@ -129,9 +132,9 @@ public final class ReadingLogHandler implements ServerHandler {
         }
         stored.incrementAndGet();
         if (reading != null) {
-            log.execute(() -> lines.info("reading from " + clientId + ": " + EventFormat.describe(event, reading)));
+            log.execute(() -> lines.info("reading from " + who + ": " + EventFormat.describe(event, reading)));
         } else if (logGenericEvents) {
-            log.execute(() -> lines.info("event from " + clientId + ": " + EventFormat.describeGeneric(event)));
+            log.execute(() -> lines.info("event from " + who + ": " + EventFormat.describeGeneric(event)));
         }
     }
 
@@ -142,17 +145,18 @@ public final class ReadingLogHandler implements ServerHandler {
     }
 
     private static String what(Event event) {
-        return EventFormat.key(event) + " offset " + event.offset();
+        return EventFormat.key(event) + " offset " + Long.toUnsignedString(event.offset());
     }
 
     @Override
     public void connectionUp(String clientId, String peer) {
-        log.execute(() -> lines.info("client " + clientId + " connected from " + peer));
+        log.execute(() -> lines.info("client " + Printable.text(clientId) + " connected from " + Printable.text(peer)));
     }
 
     @Override
     public void connectionDown(String clientId, String reason) {
-        log.execute(() -> lines.info("client " + clientId + " disconnected: " + reason));
+        log.execute(() -> lines.info("client " + Printable.text(clientId) + " disconnected: "
+                + Printable.inline(reason)));
     }
 
     /** Events stored as new since start. */

@@ -12,6 +12,7 @@ import io.sink.api.ConnectionStats;
 import io.sink.api.Event;
 import io.sink.api.Nack;
 import io.sink.api.PublishResult;
+import io.sink.api.text.Printable;
 import io.sink.protocol.AckFrame;
 import io.sink.protocol.Frame;
 import io.sink.protocol.NackFrame;
@@ -163,7 +164,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
         }
         if (!closing) {
             closing = true;
-            log.info("closing connection {}: {}", describePeer(), reason);
+            log.info("closing connection {}: {}", describePeer(), Printable.inline(reason));
         }
         channel.close();
     }
@@ -241,7 +242,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
                 Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
                 log.warn("handling event {} from {} failed; answering NACK: {}", event.ackKey(), describePeer(),
-                        cause.toString());
+                        Printable.inline(cause.toString()));
                 reply = NackFrame.of(messageId, Nack.of("", humanReason(cause)));
             } else if (nack == null || nack.isEmpty()) {
                 reply = new AckFrame(messageId);
@@ -281,7 +282,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
         if (closing) {
             return; // logged once, when the connection was condemned
         }
-        log.warn("closing connection {}: {}", describePeer(), reason);
+        log.warn("closing connection {}: {}", describePeer(), Printable.inline(reason));
         closing = true;
         close(reason);
     }

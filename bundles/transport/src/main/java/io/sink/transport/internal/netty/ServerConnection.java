@@ -13,6 +13,7 @@ import io.sink.api.server.ClientRecord;
 import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.ConnectedClient;
 import io.sink.api.server.ServerHandler;
+import io.sink.api.text.Printable;
 import io.sink.protocol.ConnectionRequestFrame;
 import io.sink.protocol.ConnectionResponseFrame;
 import io.sink.protocol.Frame;
@@ -99,8 +100,8 @@ final class ServerConnection extends Connection {
         }
         if (id.isEmpty()) {
             X509Certificate cert = certificate.get();
-            log.warn("refused connection from {}: unknown client certificate subject=\"{}\" sha256={}",
-                    remoteAddress(), Certificates.subject(cert), Certificates.sha256Fingerprint(cert));
+            log.warn("refused connection from {}: unknown client certificate subject={} sha256={}",
+                    remoteAddress(), Printable.quoted(Certificates.subject(cert)), Certificates.sha256Fingerprint(cert));
             close("unknown client certificate");
             return false;
         }
@@ -194,13 +195,13 @@ final class ServerConnection extends Connection {
             send(response);
             channel.flush();
             log.info("client {} connected from {} ({}, application version {})", clientId, remoteAddress(),
-                    decision.response().protocolName(), request.applicationVersion());
+                    decision.response().protocolName(), Printable.text(request.applicationVersion()));
             engine.connectionUp(this);
             recheckAdmission();
         } else {
             // The original keeps a quarantined client's socket open without serving it; the client must
             // close. We close it ourselves once the answer is written, so refused clients hold nothing.
-            log.info("refused client {} from {}: {}", clientId, remoteAddress(), decision.reason());
+            log.info("refused client {} from {}: {}", clientId, remoteAddress(), Printable.inline(decision.reason()));
             sendAndClose(response, decision.reason());
         }
     }
@@ -241,7 +242,7 @@ final class ServerConnection extends Connection {
         if (e.kind() == ProtocolException.Kind.UNSUPPORTED_PROTOCOL_VERSION
                 && session.state() == ServerSession.State.AWAITING_REQUEST && authenticate()) {
             session.decided(ServerHandshake.unsupportedProtocolVersion(-1));
-            log.info("refused client {} from {}: {}", clientId, remoteAddress(), e.getMessage());
+            log.info("refused client {} from {}: {}", clientId, remoteAddress(), Printable.inline(e.getMessage()));
             sendAndClose(ConnectionResponseFrame.unsupportedProtocolVersion(), e.getMessage());
             return;
         }
