@@ -69,6 +69,16 @@ class DistributionIT {
         }
         assertThat(dist.resolve("certs/clients/example-client.pem")).hasSameBinaryContentAs(
                 dist.resolve("certs/example-client.pem"));
+        // the CA's private key is kept apart, owner-only, outside what roles read and devices copy
+        assertThat(certs.out()).contains("created " + dist.resolve("ca/ca-key.pem") + " (private key, owner-only)");
+        assertThat(dist.resolve("ca/ca-key.pem")).isRegularFile();
+        assertThat(SinkDistribution.permissions(dist.resolve("ca"))).isEqualTo("rwx------");
+        assertThat(SinkDistribution.permissions(dist.resolve("ca/ca-key.pem"))).isEqualTo("rw-------");
+        try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.walk(dist.resolve("certs"))) {
+            assertThat(all.map(p -> p.getFileName().toString())).doesNotContain("ca-key.pem");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         Result again = sink.sink("certs");
         assertThat(again.status()).isZero();
         assertThat(again.out()).contains("nothing to do");
