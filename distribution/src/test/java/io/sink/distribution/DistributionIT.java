@@ -140,7 +140,8 @@ class DistributionIT {
         // a Sink command refusing its input: the message reaches the operator
         Result refused = sink.exec("server", "sink:events " + CLIENT_ID + " 100000");
         assertThat(refused.status()).as(refused.toString()).isEqualTo(1);
-        assertThat(refused.err()).contains("count must be between 1 and 1000, got 100000");
+        assertThat(refused.err()).contains("count 100000 is out of range: it must be between 1 and 1000; usage:"
+                + " sink:events <client-id> [count 1..1000]");
 
         Result usage = sink.sink("server", "exec");
         assertThat(usage.status()).isEqualTo(64);
