@@ -56,7 +56,7 @@ public final class Nack {
     /** The NACK for logs and terminals: both messages escaped ({@link Printable}). */
     @Override
     public String toString() {
-        return "Nack[machine=" + Printable.quotedBytes(machineMessage) + ", human=" + Printable.quoted(humanMessage, 1024)
-                + "]";
+        return "Nack[machine=" + Printable.quotedBytes(machineMessage) + ", human="
+                + Printable.quoted(humanMessage, Printable.MAX_INLINE_BYTES) + "]";
     }
 }

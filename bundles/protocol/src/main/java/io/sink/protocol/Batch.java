@@ -146,7 +146,8 @@ public final class Batch {
         boolean compressed = gzipped.length < body.size();
         int flags = (compressed ? FLAG_COMPRESSED : 0) | (sameType ? FLAG_EVENT_TYPE_ID : 0)
                 | (sameSchema ? FLAG_SCHEMA_VERSION : 0) | (sameKeyLength ? FLAG_KEY_LENGTH : 0)
-                | (offsetDelta ? FLAG_OFFSET_DELTA : 0) | FLAG_TIMESTAMP_DELTA | (sameDataLength ? FLAG_EVENT_DATA_LENGTH : 0);
+                | (offsetDelta ? FLAG_OFFSET_DELTA : 0) | FLAG_TIMESTAMP_DELTA
+                | (sameDataLength ? FLAG_EVENT_DATA_LENGTH : 0);
         ByteWriter out = new ByteWriter(1 + 6 * Varint.MAX_SIZE + (compressed ? gzipped.length : body.size()));
         out.u8(flags);
         if (sameType) {

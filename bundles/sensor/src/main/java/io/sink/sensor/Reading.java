@@ -25,6 +25,7 @@ public record Reading(String sensor, long offset, long timestamp, int temperatur
 
     @Override
     public String toString() {
-        return Printable.text(sensor) + " #" + Long.toUnsignedString(offset) + " at " + time() + ": temperature " + temperature + ", humidity " + humidity;
+        return Printable.text(sensor) + " #" + Long.toUnsignedString(offset) + " at " + time() + ": temperature "
+                + temperature + ", humidity " + humidity;
     }
 }

@@ -214,7 +214,8 @@ public final class Poller {
             try {
                 // checked here, after any reconfiguration queued before
                 if (!streamsByName.containsKey(stream)) {
-                    throw new IllegalArgumentException("no stream is named " + Printable.quoted(stream) + "; the streams are "
+                    throw new IllegalArgumentException("no stream is named " + Printable.quoted(stream)
+                            + "; the streams are "
                             + String.join(", ", settings.streamNames()));
                 }
                 result.complete(resumeNow(stream));

@@ -36,8 +36,8 @@ public final class EventFormat {
      * A sensor reading, e.g. {@code sensor=kitchen offset=12 timestamp=1700000000 temperature=70 humidity=40}.
      */
     public static String describe(Event event, SensorReading reading) {
-        return "sensor=" + key(event) + " offset=" + Long.toUnsignedString(event.offset()) + " timestamp=" + event.timestamp()
-                + " temperature=" + reading.temperature() + " humidity=" + reading.humidity();
+        return "sensor=" + key(event) + " offset=" + Long.toUnsignedString(event.offset()) + " timestamp="
+                + event.timestamp() + " temperature=" + reading.temperature() + " humidity=" + reading.humidity();
     }
 
     /** Any event by its header, e.g. {@code type=5 schema=2 key=dev offset=3 timestamp=17 size=12 bytes}. */

@@ -73,7 +73,8 @@ public final class ReadingLogHandler implements ServerHandler {
                 reading = SensorReadingCodec.decode(event.eventData());
             } catch (ProtocolException e) {
                 log.execute(() -> lines.warn("undecodable reading from " + who + ": "
-                        + EventFormat.describeGeneric(event) + ": " + Printable.inline(e.getMessage()) + "; answered NACK, not stored"));
+                        + EventFormat.describeGeneric(event) + ": " + Printable.inline(e.getMessage())
+                        + "; answered NACK, not stored"));
                 return nack(UNDECODABLE, "the sensor reading " + what(event) + " (event type 1, schema 1) does not"
                         + " decode: " + e.getMessage() + "; it was not stored");
             }

@@ -301,7 +301,8 @@ final class AllowList {
             der = certificate.getEncoded();
         } catch (CertificateEncodingException e) {
             LOG.warn("Refused a client certificate that cannot be encoded (subject {}): {}",
-                    Printable.quoted(certificate.getSubjectX500Principal().getName()), Printable.inline(e.getMessage()));
+                    Printable.quoted(certificate.getSubjectX500Principal().getName()),
+                    Printable.inline(e.getMessage()));
             return Optional.empty();
         }
         String fingerprint = Fingerprints.of(der);
