@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a peer chooses (its certificate's subject, its application version) reaches the server's
- * log escaped: the lines slf4j-simple writes to {@code System.err} are captured over real TLS.
+ * What a peer chooses, over real TLS: its certificate's subject and its application version reach
+ * the server's log escaped (the lines slf4j-simple writes to {@code System.err} are captured), and
+ * event type ids and offsets anywhere in the unsigned 64-bit range are accepted and ACKed.
  */
-class PeerTextInTheLogTest {
+class PeerInputTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String FORGED = "\n2026-12-02 | INFO | FORGED LINE\u001b[2J";
 
@@ -33,6 +34,7 @@ class PeerTextInTheLogTest {
     private SinkServerEngine server;
     private int port;
     private RawPeer peer;
+    private Fixtures.Handler handler;
 
     @BeforeEach
     void start() throws Exception {
@@ -41,7 +43,7 @@ class PeerTextInTheLogTest {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         Fixtures.Authenticator authenticator = new Fixtures.Authenticator().allow(pki, "example-client");
         Fixtures.Registry registry = new Fixtures.Registry();
-        Fixtures.Handler handler = new Fixtures.Handler();
+        handler = new Fixtures.Handler();
         server = new SinkServerEngine(Fixtures.serverSettings(), Fixtures.serverContext(pki), () -> authenticator,
                 () -> registry, () -> handler);
         port = server.start().getPort();
@@ -94,5 +96,22 @@ class PeerTextInTheLogTest {
                 + "\"1.0\\e]0;pwned\\u{7}\\ec\\n2026-12-02 | INFO | FORGED LINE\\e[2J\")");
         assertThat(log()).doesNotContain("\u001b").doesNotContain("\u0007");
         assertThat(log().lines()).noneMatch(l -> l.startsWith("2026-12-02 | INFO | FORGED LINE"));
+    }
+
+    @Test
+    void typesAndOffsetsAbove2To63AreAcceptedAndAcked() throws Exception {
+        peer = RawPeer.client(Fixtures.clientContext(pki, "example-client"), port);
+        peer.sendFrame("0005312e302e30000004d2");
+        assertThat(peer.nextFrame(WAIT)).as("hello_new_client").startsWith("11");
+        // PUBLISH id 1: event type 2^64-1, schema 1, key "k", offset 2^64-1, timestamp 1, data "x"
+        peer.sendFrame("4001" + "ffffffffffffffffff01" + "01" + "016b" + "ffffffffffffffffff01" + "01" + "0178");
+        assertThat(peer.nextFrame(WAIT)).as("ACK of message id 1").isEqualTo("3001");
+        // PUBLISH id 2: offset 2^63
+        peer.sendFrame("4002" + "01" + "01" + "016b" + "80808080808080808001" + "01" + "0178");
+        assertThat(peer.nextFrame(WAIT)).as("ACK of message id 2").isEqualTo("3002");
+        assertThat(handler.received).containsExactly(
+                new io.sink.api.Event(-1L, 1, new byte[] {'k'}, -1L, 1, new byte[] {'x'}),
+                new io.sink.api.Event(1, 1, new byte[] {'k'}, Long.MIN_VALUE, 1, new byte[] {'x'}));
+        assertThat(log()).contains("application version 1.0.0").doesNotContain("closing connection");
     }
 }
