@@ -69,6 +69,16 @@ class DistributionIT {
         }
         assertThat(dist.resolve("certs/clients/example-client.pem")).hasSameBinaryContentAs(
                 dist.resolve("certs/example-client.pem"));
+        // the CA's private key is kept apart, owner-only, outside what roles read and devices copy
+        assertThat(certs.out()).contains("created " + dist.resolve("ca/ca-key.pem") + " (private key, owner-only)");
+        assertThat(dist.resolve("ca/ca-key.pem")).isRegularFile();
+        assertThat(SinkDistribution.permissions(dist.resolve("ca"))).isEqualTo("rwx------");
+        assertThat(SinkDistribution.permissions(dist.resolve("ca/ca-key.pem"))).isEqualTo("rw-------");
+        try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.walk(dist.resolve("certs"))) {
+            assertThat(all.map(p -> p.getFileName().toString())).doesNotContain("ca-key.pem");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         Result again = sink.sink("certs");
         assertThat(again.status()).isZero();
         assertThat(again.out()).contains("nothing to do");
@@ -130,7 +140,8 @@ class DistributionIT {
         // a Sink command refusing its input: the message reaches the operator
         Result refused = sink.exec("server", "sink:events " + CLIENT_ID + " 100000");
         assertThat(refused.status()).as(refused.toString()).isEqualTo(1);
-        assertThat(refused.err()).contains("count must be between 1 and 1000, got 100000");
+        assertThat(refused.err()).contains("count 100000 is out of range: it must be between 1 and 1000; usage:"
+                + " sink:events <client-id> [count 1..1000]");
 
         Result usage = sink.sink("server", "exec");
         assertThat(usage.status()).isEqualTo(64);

@@ -116,14 +116,18 @@ public final class SinkDistribution implements AutoCloseable {
         synchronized (SinkDistribution.class) {
             Path made = certificatesMadeIn == null ? null : certificatesMadeIn.resolve("certs");
             if (made != null && Files.isRegularFile(made.resolve("clients/" + CLIENT_ID + ".pem"))) {
-                try (Stream<Path> files = Files.walk(made)) {
-                    for (Path from : files.toList()) {
-                        Path to = dist.resolve("certs").resolve(made.relativize(from).toString());
-                        if (Files.isDirectory(from)) {
-                            Files.createDirectories(to);
-                            Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(from));
-                        } else {
-                            Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
+                // certs/ and ca/, the CA's private key (bin/sink certs keeps it apart)
+                for (String folder : List.of("certs", "ca")) {
+                    Path source = certificatesMadeIn.resolve(folder);
+                    try (Stream<Path> files = Files.walk(source)) {
+                        for (Path from : files.toList()) {
+                            Path to = dist.resolve(folder).resolve(source.relativize(from).toString());
+                            if (Files.isDirectory(from)) {
+                                Files.createDirectories(to);
+                                Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(from));
+                            } else {
+                                Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
+                            }
                         }
                     }
                 }
@@ -520,6 +524,15 @@ public final class SinkDistribution implements AutoCloseable {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
+        }
+    }
+
+    /** {@code rwx------} and the like. */
+    static String permissions(Path path) {
+        try {
+            return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -4,6 +4,7 @@ import static io.sink.distribution.SinkDistribution.CLIENT_ID;
 import static io.sink.distribution.SinkDistribution.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sink.distribution.SinkDistribution.Result;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -56,6 +57,20 @@ class WalkthroughIT {
                 .startsWith("logged bedroom #1 at ").contains("temperature 68, humidity 35");
         assertThat(sink.execOk("client", "sensor:log kitchen 71 39"))
                 .startsWith("logged kitchen #2 at ").contains("temperature 71, humidity 39");
+
+        // what the operator typed is checked as typed: nothing wraps, nothing is logged, the usage is shown
+        String usage = "; usage: sensor:log <name> <temperature -273..1000> <humidity 0..100>";
+        for (String[] bad : new String[][] {
+            {"sensor:log wrap 4294967316 4294967336", "temperature 4294967316 is out of range: it must be between"
+                    + " -273 and 1000 degrees" + usage},
+            {"sensor:log kitchen 99999999999 40", "temperature 99999999999 is out of range: it must be between"
+                    + " -273 and 1000 degrees" + usage},
+            {"sensor:log kitchen hot 40", "temperature hot is not a whole number" + usage},
+            {"sensor:log kitchen 70", "wrong arguments (2 given: kitchen 70)" + usage}}) {
+            Result refused = sink.exec("client", bad[0]);
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(1);
+            assertThat(refused.err()).as(bad[0]).isEqualTo("error: gogo: IllegalArgumentException: " + bad[1] + "\n");
+        }
 
         assertThat(sink.execOk("client", "sink:queue-size")).isEqualTo("3\n");
         assertThat(sink.execOk("client", "sink:queuesize")).isEqualTo("3\n");

@@ -25,7 +25,6 @@ import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -217,7 +216,7 @@ class OriginalClientToOurServerIT {
         assertThat(rows("client-1", "mm-")).isEmpty();
     }
 
-    /** Part 2: offsets up to 2^63 - 1, the largest our API holds today: stored and ACKed. */
+    /** Part 2: offsets up to 2^63 - 1: stored and ACKed. */
     @Test
     @Order(7)
     void offsetsUpTo2To63AreStoredAndAcked() throws Exception {
@@ -225,14 +224,11 @@ class OriginalClientToOurServerIT {
     }
 
     /**
-     * Part 2: offsets up to 2^64 - 1, the largest a varint carries: stored and ACKed. Our decoder
-     * refuses offsets above 2^63 - 1 today (VALUE_OUT_OF_RANGE: the server closes the connection and
-     * the original client times out waiting for ACKs): a known bug of the API's signed long offsets.
+     * Part 2: offsets up to 2^64 - 1, the largest a varint carries: stored and ACKed (the API holds
+     * offsets as unsigned 64-bit values; they used to be refused above 2^63 - 1, closing the connection).
      */
     @Test
     @Order(8)
-    @Disabled("BUG: offsets above 2^63-1 are refused (VALUE_OUT_OF_RANGE, connection closed); the protocol/API fix"
-            + " (unsigned 64-bit offsets) is being done separately: enable this test with it")
     void offsetsNear2To64AreStoredAndAcked() throws Exception {
         assertOffsetsStoredAndAcked("unsigned", MAX_OFFSET.subtract(BigInteger.valueOf(9)));
     }

@@ -1,14 +1,14 @@
 package io.sink.api;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import io.sink.api.text.Printable;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
 
-/** The identity of an event, {@code (event_type_id, key, offset)}: what an ACK acknowledges. */
+/**
+ * The identity of an event, {@code (event_type_id, key, offset)}: what an ACK acknowledges. The
+ * event type id and offset are unsigned 64-bit values (see {@link Event}).
+ */
 public final class AckKey {
     private final long eventTypeId;
     private final byte[] key;
@@ -16,9 +16,9 @@ public final class AckKey {
     private final int hash;
 
     public AckKey(long eventTypeId, byte[] key, long offset) {
-        this.eventTypeId = Limits.requireNonNegative("event_type_id", eventTypeId);
+        this.eventTypeId = eventTypeId;
         this.key = Objects.requireNonNull(key, "key").clone();
-        this.offset = Limits.requireNonNegative("offset", offset);
+        this.offset = offset;
         if (key.length > Limits.MAX_PUBLISH_PAYLOAD) {
             throw new IllegalArgumentException("key is " + key.length + " bytes, at most "
                     + Limits.MAX_PUBLISH_PAYLOAD + " fit in a frame");
@@ -58,22 +58,10 @@ public final class AckKey {
         return hash;
     }
 
+    /** The key for logs and terminals: always quoted and escaped ({@link Printable}). */
     @Override
     public String toString() {
-        return "(" + eventTypeId + ", " + printable(key) + ", " + offset + ")";
-    }
-
-    /** The key as quoted text when it is printable UTF-8, else as hex. */
-    static String printable(byte[] key) {
-        try {
-            String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(key)).toString();
-            if (s.codePoints().allMatch(c -> c >= 0x20 && c != 0x7f)) {
-                return "\"" + s + "\"";
-            }
-        } catch (CharacterCodingException e) {
-            // not UTF-8: shown as hex below
-        }
-        return "0x" + HexFormat.of().formatHex(key);
+        return "(" + Long.toUnsignedString(eventTypeId) + ", " + Printable.quotedBytes(key) + ", "
+                + Long.toUnsignedString(offset) + ")";
     }
 }

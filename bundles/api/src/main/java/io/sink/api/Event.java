@@ -1,5 +1,6 @@
 package io.sink.api;
 
+import io.sink.api.text.Printable;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -9,7 +10,11 @@ import java.util.Objects;
  * One Sink event, as carried by a PUBLISH frame.
  *
  * <p>Immutable: the byte arrays are copied in and out. An event is validated on
- * construction: numbers are non-negative and the encoded PUBLISH payload fits in one frame.
+ * construction: the encoded PUBLISH payload fits in one frame and the timestamp is non-negative.
+ * The event type id, schema version and offset are unsigned 64-bit values, the whole range of the
+ * protocol's varints: 2<sup>63</sup>..2<sup>64</sup>-1 are held as the negative {@code long}s with
+ * the same bits; compare them with {@link Long#compareUnsigned} and print them with
+ * {@link Long#toUnsignedString(long)}.
  */
 public final class Event {
     private final long eventTypeId;
@@ -32,12 +37,12 @@ public final class Event {
      */
     public Event(long eventTypeId, long schemaVersion, byte[] key, int keyOffset, int keyLength, long offset,
             long timestamp, byte[] eventData, int dataOffset, int dataLength) {
-        this.eventTypeId = Limits.requireNonNegative("event_type_id", eventTypeId);
-        this.schemaVersion = Limits.requireNonNegative("schema_version", schemaVersion);
+        this.eventTypeId = eventTypeId;
+        this.schemaVersion = schemaVersion;
         Objects.checkFromIndexSize(keyOffset, keyLength, Objects.requireNonNull(key, "key").length);
         Objects.checkFromIndexSize(dataOffset, dataLength, Objects.requireNonNull(eventData, "event_data").length);
         this.key = Arrays.copyOfRange(key, keyOffset, keyOffset + keyLength);
-        this.offset = Limits.requireNonNegative("offset", offset);
+        this.offset = offset;
         this.timestamp = Limits.requireNonNegative("timestamp", timestamp);
         this.eventData = Arrays.copyOfRange(eventData, dataOffset, dataOffset + dataLength);
         int size = publishPayloadSize();
@@ -55,10 +60,12 @@ public final class Event {
                 eventData);
     }
 
+    /** The event type id, unsigned 64 bits. */
     public long eventTypeId() {
         return eventTypeId;
     }
 
+    /** The schema version, unsigned 64 bits. */
     public long schemaVersion() {
         return schemaVersion;
     }
@@ -77,6 +84,7 @@ public final class Event {
         return new String(key, StandardCharsets.UTF_8);
     }
 
+    /** The offset, unsigned 64 bits: order offsets with {@link Long#compareUnsigned}. */
     public long offset() {
         return offset;
     }
@@ -138,8 +146,9 @@ public final class Event {
 
     @Override
     public String toString() {
-        return "Event[type=" + eventTypeId + ", schema=" + schemaVersion + ", key=" + AckKey.printable(key)
-                + ", offset=" + offset + ", timestamp=" + timestamp + ", data=" + eventData.length + " bytes "
+        return "Event[type=" + Long.toUnsignedString(eventTypeId) + ", schema=" + Long.toUnsignedString(schemaVersion)
+                + ", key=" + Printable.quotedBytes(key) + ", offset=" + Long.toUnsignedString(offset)
+                + ", timestamp=" + timestamp + ", data=" + eventData.length + " bytes "
                 + HexFormat.of().formatHex(eventData, 0, Math.min(eventData.length, 16))
                 + (eventData.length > 16 ? "..." : "") + "]";
     }

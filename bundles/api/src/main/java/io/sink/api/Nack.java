@@ -1,5 +1,6 @@
 package io.sink.api;
 
+import io.sink.api.text.Printable;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -52,8 +53,10 @@ public final class Nack {
         return 31 * Arrays.hashCode(machineMessage) + humanMessage.hashCode();
     }
 
+    /** The NACK for logs and terminals: both messages escaped ({@link Printable}). */
     @Override
     public String toString() {
-        return "Nack[machine=" + AckKey.printable(machineMessage) + ", human=\"" + humanMessage + "\"]";
+        return "Nack[machine=" + Printable.quotedBytes(machineMessage) + ", human="
+                + Printable.quoted(humanMessage, Printable.MAX_INLINE_BYTES) + "]";
     }
 }

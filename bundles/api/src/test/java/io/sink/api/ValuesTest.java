@@ -9,12 +9,14 @@ import org.junit.jupiter.api.Test;
 class ValuesTest {
 
     @Test
-    void eventRefusesNegativeNumbersNamingTheField() {
-        assertThatThrownBy(() -> Event.of(-1, 1, "k", 1, 1, new byte[0]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("event_type_id");
-        assertThatThrownBy(() -> Event.of(1, -1, "k", 1, 1, new byte[0])).hasMessageContaining("schema_version");
-        assertThatThrownBy(() -> Event.of(1, 1, "k", -5, 1, new byte[0])).hasMessageContaining("offset")
-                .hasMessageContaining("-5");
+    void typesSchemasAndOffsetsAreUnsigned64BitTimestampsAreNot() {
+        Event top = Event.of(-1L, Long.MIN_VALUE, "k", -1L, Long.MAX_VALUE, new byte[0]);
+        assertThat(top.offset()).isEqualTo(-1L);
+        assertThat(top.toString()).contains("type=18446744073709551615", "schema=9223372036854775808",
+                "offset=18446744073709551615");
+        assertThat(top.ackKey()).hasToString("(18446744073709551615, \"k\", 18446744073709551615)")
+                .isEqualTo(AckKey.of(-1L, "k", -1L));
+        assertThat(top.publishPayloadSize()).isEqualTo(10 + 10 + 2 + 10 + 9 + 1);
         assertThatThrownBy(() -> Event.of(1, 1, "k", 1, -1, new byte[0])).hasMessageContaining("timestamp");
     }
 
@@ -59,7 +61,10 @@ class ValuesTest {
         assertThat(a.ackKey()).isEqualTo(b.ackKey()).hasSameHashCodeAs(b.ackKey());
         assertThat(a.ackKey()).isNotEqualTo(AckKey.of(1, "kitchen", 4)).isNotEqualTo(AckKey.of(2, "kitchen", 3));
         assertThat(a.ackKey()).hasToString("(1, \"kitchen\", 3)");
-        assertThat(new AckKey(1, new byte[] {0, (byte) 0xff}, 1)).hasToString("(1, 0x00ff, 1)");
+        assertThat(new AckKey(1, new byte[] {0, (byte) 0xff}, 1)).hasToString("(1, \"\\u{0}\\xFF\", 1)");
+        assertThat(AckKey.of(1, "k\n2026-12-02 | INFO | FORGED\u001b[2J\u2028\u202E", 1))
+                .hasToString("(1, \"k\\n2026-12-02 | INFO | FORGED\\e[2J\\u{2028}\\u{202E}\", 1)");
+        assertThat(Nack.of("bad\u0085", "x\ny").toString()).isEqualTo("Nack[machine=\"bad\\u{85}\", human=\"x\\ny\"]");
     }
 
     @Test

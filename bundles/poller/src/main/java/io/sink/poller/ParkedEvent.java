@@ -2,6 +2,7 @@ package io.sink.poller;
 
 import io.sink.api.Event;
 import io.sink.api.Nack;
+import io.sink.api.text.Printable;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -25,7 +26,7 @@ public record ParkedEvent(String stream, long sequence, Event event, Nack nack, 
     @Override
     public String toString() {
         return "stream " + stream + ": event " + event.ackKey() + " (log sequence " + sequence + ") NACKed at "
-                + nackedAt + ": machine message \"" + nack.machineMessageAsString() + "\", human message \""
-                + nack.humanMessage() + "\"";
+                + nackedAt + ": machine message " + Printable.quotedBytes(nack.machineMessage()) + ", human message "
+                + Printable.quoted(nack.humanMessage(), Printable.MAX_INLINE_BYTES);
     }
 }

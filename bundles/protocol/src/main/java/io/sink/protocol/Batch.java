@@ -72,6 +72,7 @@ public final class Batch {
         boolean sameSchema = true;
         boolean sameKeyLength = true;
         boolean sameDataLength = true;
+        boolean offsetDelta = true;
         long keyBytes = 0;
         long dataBytes = 0;
         for (int i = 0; i < n; i++) {
@@ -83,6 +84,7 @@ public final class Batch {
             sameSchema &= e.schemaVersion() == first.schemaVersion();
             sameKeyLength &= e.keyLength() == first.keyLength();
             sameDataLength &= e.eventDataLength() == first.eventDataLength();
+            offsetDelta &= i == 0 || deltaFits(e.offset(), events.get(i - 1).offset());
             keyBytes += e.keyLength();
             dataBytes += e.eventDataLength();
         }
@@ -112,8 +114,9 @@ public final class Batch {
                 keyLengths.varint(e.keyLength());
             }
             e.copyKeyTo(keys.array(), keys.reserve(e.keyLength()));
-            // Offsets and timestamps are non-negative longs, so their differences fit a long.
-            offsets.varint(Zigzag.encode(e.offset() - lastOffset));
+            // Timestamps are non-negative longs, so their differences fit a long; offsets are unsigned
+            // 64 bits and delta-encoded only when every difference fits a long (checked above).
+            offsets.varint(offsetDelta ? Zigzag.encode(e.offset() - lastOffset) : e.offset());
             timestamps.varint(Zigzag.encode(e.timestamp() - lastTimestamp));
             lastOffset = e.offset();
             lastTimestamp = e.timestamp();
@@ -142,8 +145,9 @@ public final class Batch {
         byte[] gzipped = Gzip.compress(body.array(), 0, body.size());
         boolean compressed = gzipped.length < body.size();
         int flags = (compressed ? FLAG_COMPRESSED : 0) | (sameType ? FLAG_EVENT_TYPE_ID : 0)
-                | (sameSchema ? FLAG_SCHEMA_VERSION : 0) | (sameKeyLength ? FLAG_KEY_LENGTH : 0) | FLAG_OFFSET_DELTA
-                | FLAG_TIMESTAMP_DELTA | (sameDataLength ? FLAG_EVENT_DATA_LENGTH : 0);
+                | (sameSchema ? FLAG_SCHEMA_VERSION : 0) | (sameKeyLength ? FLAG_KEY_LENGTH : 0)
+                | (offsetDelta ? FLAG_OFFSET_DELTA : 0) | FLAG_TIMESTAMP_DELTA
+                | (sameDataLength ? FLAG_EVENT_DATA_LENGTH : 0);
         ByteWriter out = new ByteWriter(1 + 6 * Varint.MAX_SIZE + (compressed ? gzipped.length : body.size()));
         out.u8(flags);
         if (sameType) {
@@ -155,7 +159,10 @@ public final class Batch {
         if (sameKeyLength) {
             out.varint(first.keyLength());
         }
-        out.varint(first.offset()).varint(first.timestamp());
+        if (offsetDelta) {
+            out.varint(first.offset());
+        }
+        out.varint(first.timestamp());
         if (sameDataLength) {
             out.varint(first.eventDataLength());
         }
@@ -199,10 +206,10 @@ public final class Batch {
         boolean offsetDelta = (flags & FLAG_OFFSET_DELTA) != 0;
         boolean timestampDelta = (flags & FLAG_TIMESTAMP_DELTA) != 0;
         boolean sameDataLength = (flags & FLAG_EVENT_DATA_LENGTH) != 0;
-        long headerType = sameType ? h.varint63("header event_type_id") : 0;
-        long headerSchema = sameSchema ? h.varint63("header schema_version") : 0;
+        long headerType = sameType ? h.varint("header event_type_id") : 0;
+        long headerSchema = sameSchema ? h.varint("header schema_version") : 0;
         long headerKeyLength = sameKeyLength ? h.varint("header key length") : 0;
-        long headerOffset = offsetDelta ? h.varint63("header offset") : 0;
+        long headerOffset = offsetDelta ? h.varint("header offset") : 0;
         long headerTimestamp = timestampDelta ? h.varint63("header timestamp") : 0;
         long headerDataLength = sameDataLength ? h.varint("header event_data length") : 0;
 
@@ -242,14 +249,14 @@ public final class Batch {
         int n = (int) count;
         budget.eventsLeft -= n;
 
-        long[] types = sameType ? null : column(b, n, "event_type_id", true);
-        long[] schemas = sameSchema ? null : column(b, n, "schema_version", true);
+        long[] types = sameType ? null : column(b, n, "event_type_id", false);
+        long[] schemas = sameSchema ? null : column(b, n, "schema_version", false);
         long[] keyLengths = sameKeyLength ? null : column(b, n, "key length", false);
         int keysLength = b.length("keys");
         int keysStart = b.skip(keysLength, "keys");
         checkLengths(b, "keys", keysLength, n, headerKeyLength, keyLengths);
-        long[] offsets = column(b, n, "offset", offsetDelta, headerOffset);
-        long[] timestamps = column(b, n, "timestamp", timestampDelta, headerTimestamp);
+        long[] offsets = column(b, n, "offset", offsetDelta, headerOffset, false);
+        long[] timestamps = column(b, n, "timestamp", timestampDelta, headerTimestamp, true);
         long[] dataLengths = sameDataLength ? null : column(b, n, "event_data length", false);
         int dataStart = b.position();
         checkLengths(b, "event_data", b.remaining(), n, headerDataLength, dataLengths);
@@ -309,23 +316,36 @@ public final class Batch {
     }
 
     /** The offsets or timestamps column: zigzag deltas from {@code start} or plain varints. */
-    private static long[] column(Reader b, int n, String name, boolean delta, long start) throws ProtocolException {
+    private static long[] column(Reader b, int n, String name, boolean delta, long start, boolean signed63)
+            throws ProtocolException {
         if (!delta) {
-            return column(b, n, name, true);
+            return column(b, n, name, signed63);
         }
         long[] values = column(b, n, name, false);
         long previous = start;
         for (int i = 0; i < n; i++) {
-            // previous is within 0..2^63-1 and the delta within -2^63..2^63-1: a wrap shows as a negative sum.
-            long value = previous + Zigzag.decode(values[i]);
-            if (value < 0) {
+            long d = Zigzag.decode(values[i]);
+            long value = previous + d;
+            // the sum leaves the range when it wraps: 0..2^63-1 (signed63) or 0..2^64-1 (unsigned)
+            boolean out = signed63 ? value < 0 : d >= 0 ? Long.compareUnsigned(value, previous) < 0
+                    : Long.compareUnsigned(value, previous) > 0;
+            if (out) {
                 throw new ProtocolException(Kind.VALUE_OUT_OF_RANGE, "batch: " + name + " of event " + i
-                        + " leaves 0..2^63-1 (previous " + previous + ", delta " + Zigzag.decode(values[i]) + ")");
+                        + " leaves 0.." + (signed63 ? "2^63-1" : "2^64-1") + " (previous "
+                        + Long.toUnsignedString(previous) + ", delta " + d + ")");
             }
             values[i] = value;
             previous = value;
         }
         return values;
+    }
+
+    /**
+     * Whether {@code offset - previous}, both unsigned 64 bits, fits a signed 64-bit delta (what
+     * zigzag and the 64-bit varint carry).
+     */
+    static boolean deltaFits(long offset, long previous) {
+        return (Long.compareUnsigned(offset, previous) >= 0) == (offset - previous >= 0);
     }
 
     /** The per-event lengths (or the header's common one) must add up to exactly {@code total}. */

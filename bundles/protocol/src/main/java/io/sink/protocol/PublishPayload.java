@@ -68,11 +68,11 @@ public final class PublishPayload {
 
     /** Decodes the event filling what is left of {@code r}, a reader over {@code src}; no range checks. */
     static Event decode(Reader r, byte[] src) throws ProtocolException {
-        long eventTypeId = r.varint63("event_type_id");
-        long schemaVersion = r.varint63("schema_version");
+        long eventTypeId = r.varint("event_type_id");
+        long schemaVersion = r.varint("schema_version");
         int keyLength = r.length("key");
         int keyStart = r.skip(keyLength, "key");
-        long offset = r.varint63("offset");
+        long offset = r.varint("offset");
         long timestamp = r.varint63("timestamp");
         int dataLength = r.length("event_data");
         int dataStart = r.skip(dataLength, "event_data");

@@ -69,11 +69,38 @@ class BatchTest {
     }
 
     @Test
-    void deltasLeavingTheLongRangeAreRefused() {
+    void deltasLeavingTheUnsignedRangeAreRefused() {
         // one event, offset delta flag, header offset 0, offsets column holds zigzag(-1) = 1
         byte[] batch = hex("3f010100000000" + "01" + "00" + "0101" + "0100");
         assertThat(rejects(Kind.VALUE_OUT_OF_RANGE, () -> Batch.decode(batch)))
-                .hasMessageContaining("offset of event 0 leaves 0..2^63-1");
+                .hasMessageContaining("offset of event 0 leaves 0..2^64-1");
+        // header offset 2^64-1, delta +1
+        byte[] above = hex("3f010100" + "ffffffffffffffffff01" + "00" + "00" + "01" + "00" + "0102" + "0100");
+        assertThat(rejects(Kind.VALUE_OUT_OF_RANGE, () -> Batch.decode(above)))
+                .hasMessageContaining("offset of event 0 leaves 0..2^64-1 (previous 18446744073709551615, delta 1)");
+        // the timestamp stays within 0..2^63-1
+        byte[] timestamp = hex("3f010100000000" + "01" + "00" + "0100" + "0101");
+        assertThat(rejects(Kind.VALUE_OUT_OF_RANGE, () -> Batch.decode(timestamp)))
+                .hasMessageContaining("timestamp of event 0 leaves 0..2^63-1");
+    }
+
+    @Test
+    void offsetsAcrossTheWholeUnsignedRangeRoundTrip() throws ProtocolException {
+        // 2^63-1 -> 2^63 is a delta of +1; 0 -> 2^64-1 does not fit a signed delta: written plain
+        List<Event> near = List.of(Event.of(-2, -1, "k", Long.MAX_VALUE, 1, new byte[0]),
+                Event.of(-2, -1, "k", Long.MIN_VALUE, 1, new byte[0]), Event.of(-2, -1, "k", -1L, 2, new byte[0]));
+        byte[] delta = Batch.encode(near);
+        assertThat(delta[0] & Batch.FLAG_OFFSET_DELTA).isNotZero();
+        assertThat(Batch.decode(delta)).isEqualTo(near);
+        List<Event> far = List.of(Event.of(1, 1, "k", 0, 1, new byte[0]), Event.of(1, 1, "k", -1L, 1, new byte[0]),
+                Event.of(1, 1, "k", 5, 1, new byte[0]));
+        byte[] plain = Batch.encode(far);
+        assertThat(plain[0] & Batch.FLAG_OFFSET_DELTA).isZero();
+        assertThat(Batch.decode(plain)).isEqualTo(far);
+        assertThat(Batch.deltaFits(-1L, 0)).isFalse();
+        assertThat(Batch.deltaFits(Long.MIN_VALUE, Long.MAX_VALUE)).isTrue();
+        assertThat(Batch.deltaFits(Long.MAX_VALUE, -1L)).isTrue();
+        assertThat(Batch.deltaFits(Long.MIN_VALUE, 0)).isFalse();
     }
 
     @Test

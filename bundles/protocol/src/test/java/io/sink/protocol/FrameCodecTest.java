@@ -35,20 +35,34 @@ class FrameCodecTest {
     }
 
     @Test
-    void publishFieldsAboveTheLongRangeAreRefusedByName() throws ProtocolException {
-        // event_type_id, schema_version, offset, timestamp = 2^63 in turn
-        String big = "80808080808080808001";
-        String[] fields = {"event_type_id", "schema_version", "offset", "timestamp"};
-        String[] payloads = {big + "01016b010101" + "78", "01" + big + "016b010101" + "78",
-                "0101016b" + big + "01" + "0178", "0101016b01" + big + "0178"};
-        for (int i = 0; i < fields.length; i++) {
-            byte[] payload = hex(payloads[i]);
-            assertThat(rejects(Kind.VALUE_OUT_OF_RANGE, () -> PublishPayload.decode(payload)))
-                    .hasMessage("PUBLISH payload: " + fields[i] + " 9223372036854775808 is out of range: at most "
-                            + "2^63-1 (9223372036854775807)");
-            PublishFrame frame = (PublishFrame) FrameCodec.decode(concat(hex("4001"), payload));
-            rejects(Kind.VALUE_OUT_OF_RANGE, frame::event);
+    void publishTypesSchemasAndOffsetsTakeTheWholeUnsigned64BitRange() throws ProtocolException {
+        // event_type_id, schema_version, offset = 2^63 in turn, then 2^64-1 in turn
+        for (String big : new String[] {"80808080808080808001", "ffffffffffffffffff01"}) {
+            long value = big.startsWith("80") ? Long.MIN_VALUE : -1L;
+            String[] payloads = {big + "01016b010101" + "78", "01" + big + "016b010101" + "78",
+                    "0101016b" + big + "01" + "0178"};
+            Event[] events = {Event.of(value, 1, "k", 1, 1, new byte[] {0x78}),
+                    Event.of(1, value, "k", 1, 1, new byte[] {0x78}), Event.of(1, 1, "k", value, 1, new byte[] {0x78})};
+            for (int i = 0; i < payloads.length; i++) {
+                byte[] payload = hex(payloads[i]);
+                assertThat(PublishPayload.decode(payload)).isEqualTo(events[i]);
+                assertThat(PublishPayload.encode(events[i])).isEqualTo(payload);
+                PublishFrame frame = (PublishFrame) FrameCodec.decode(concat(hex("4001"), payload));
+                assertThat(frame.event()).isEqualTo(events[i]);
+            }
         }
+        assertThat(Event.of(1, 1, "k", -1L, 1, new byte[0]).ackKey())
+                .hasToString("(1, \"k\", 18446744073709551615)");
+    }
+
+    @Test
+    void aTimestampAboveTheLongRangeIsRefusedByName() throws ProtocolException {
+        byte[] payload = hex("0101016b01" + "80808080808080808001" + "0178");
+        assertThat(rejects(Kind.VALUE_OUT_OF_RANGE, () -> PublishPayload.decode(payload)))
+                .hasMessage("PUBLISH payload: timestamp 9223372036854775808 is out of range: at most "
+                        + "2^63-1 (9223372036854775807)");
+        PublishFrame frame = (PublishFrame) FrameCodec.decode(concat(hex("4001"), payload));
+        rejects(Kind.VALUE_OUT_OF_RANGE, frame::event);
         assertThat(rejects(Kind.VALUE_OUT_OF_RANGE, () -> PublishPayload.decode(hex("80808080808080808002"))))
                 .hasMessageContaining("event_type_id is a varint above 2^64-1");
     }

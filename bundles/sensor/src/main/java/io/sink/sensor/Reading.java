@@ -1,5 +1,6 @@
 package io.sink.sensor;
 
+import io.sink.api.text.Printable;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -24,6 +25,7 @@ public record Reading(String sensor, long offset, long timestamp, int temperatur
 
     @Override
     public String toString() {
-        return sensor + " #" + offset + " at " + time() + ": temperature " + temperature + ", humidity " + humidity;
+        return Printable.text(sensor) + " #" + Long.toUnsignedString(offset) + " at " + time() + ": temperature "
+                + temperature + ", humidity " + humidity;
     }
 }

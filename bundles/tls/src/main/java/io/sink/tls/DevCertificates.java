@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +19,12 @@ import java.util.regex.Pattern;
 /**
  * Development certificates in a directory, created when missing:
  * <ul>
- * <li>{@code ca.pem}, {@code ca-key.pem}: a development CA (CN=Sink Development CA, 10 years);</li>
+ * <li>{@code ca.pem}: the development CA's certificate (CN=Sink Development CA, 10 years), which both
+ * roles trust;</li>
+ * <li>{@code ca-key.pem}: the CA's private key, in a folder of its own ({@code caDir}, owner-only),
+ * kept apart from what the roles read and from what a device image would copy: whoever holds it can
+ * mint a server certificate. By default {@code <dir>/}{@value #CA_PRIVATE_DIR}; the distribution's
+ * {@code bin/sink certs} keeps it in {@code <dist>/ca/}, outside {@code certs/};</li>
  * <li>{@code server.pem}, {@code server-key.pem}: a server certificate (CN=localhost, SAN
  * DNS:localhost and IP:127.0.0.1, 825 days);</li>
  * <li>{@code <name>.pem}, {@code <name>-key.pem}: a client certificate (CN=&lt;name&gt;, 825 days)
@@ -29,12 +35,17 @@ import java.util.regex.Pattern;
  * missing.
  *
  * <p>Command line: {@code java -cp sink-tls.jar:bcprov-jdk18on.jar:bcpkix-jdk18on.jar:bcutil-jdk18on.jar
- * io.sink.tls.DevCertificates <dir> [client-name ...]} (default client name {@value #DEFAULT_CLIENT}).
+ * io.sink.tls.DevCertificates <dir> [--ca <ca-dir>] [client-name ...]} (default client name
+ * {@value #DEFAULT_CLIENT}).
+ *
+ * <p>A {@code ca-key.pem} left in {@code <dir>} by an earlier version is moved into {@code caDir}.
  */
 public final class DevCertificates {
 
     public static final String CA_CERTIFICATE = "ca.pem";
     public static final String CA_KEY = "ca-key.pem";
+    /** The CA key's folder inside the certificates' folder when no other is given. */
+    public static final String CA_PRIVATE_DIR = "ca-private";
     public static final String SERVER_CERTIFICATE = "server.pem";
     public static final String SERVER_KEY = "server-key.pem";
     public static final String DEFAULT_CLIENT = "example-client";
@@ -56,11 +67,21 @@ public final class DevCertificates {
      * delete the other to have both made again.
      */
     public static List<Path> ensure(Path dir, List<String> clientNames) throws IOException {
+        return ensure(dir, defaultCaDirectory(dir), clientNames);
+    }
+
+    /**
+     * As {@link #ensure(Path, List)}, with the CA's private key in {@code caDir} (made if missing,
+     * owner-only) rather than in {@code <dir>/}{@value #CA_PRIVATE_DIR}.
+     */
+    public static List<Path> ensure(Path dir, Path caDir, List<String> clientNames) throws IOException {
         clientNames.forEach(DevCertificates::checkClientName);
         SecureFiles.createDirectories(dir);
+        SecureFiles.createDirectories(caDir);
         List<Path> created = new ArrayList<>();
         Path caCertificate = dir.resolve(CA_CERTIFICATE);
-        Path caKey = dir.resolve(CA_KEY);
+        Path caKey = caDir.resolve(CA_KEY);
+        moveOldCaKey(dir, caKey);
         if (missingPair(caCertificate, caKey)) {
             DevCertificateAuthority.generate(CA_COMMON_NAME).write(caCertificate, caKey, false);
             created.add(caCertificate);
@@ -78,7 +99,26 @@ public final class DevCertificates {
 
     /** The development CA of {@code dir}, to issue more certificates in memory (see {@link #ensure}). */
     public static DevCertificateAuthority authority(Path dir) throws TlsFileException {
-        return DevCertificateAuthority.load(dir.resolve(CA_CERTIFICATE), dir.resolve(CA_KEY));
+        return authority(dir, defaultCaDirectory(dir));
+    }
+
+    /** The development CA whose certificate is in {@code dir} and private key in {@code caDir}. */
+    public static DevCertificateAuthority authority(Path dir, Path caDir) throws TlsFileException {
+        return DevCertificateAuthority.load(dir.resolve(CA_CERTIFICATE), caDir.resolve(CA_KEY));
+    }
+
+    /** {@code <dir>/}{@value #CA_PRIVATE_DIR}: the CA key's folder when no other is given. */
+    public static Path defaultCaDirectory(Path dir) {
+        return dir.resolve(CA_PRIVATE_DIR);
+    }
+
+    /** An earlier layout kept the CA key beside the certificates: move it where it belongs. */
+    private static void moveOldCaKey(Path dir, Path caKey) throws IOException {
+        Path old = dir.resolve(CA_KEY);
+        if (!old.equals(caKey) && Files.exists(old, LinkOption.NOFOLLOW_LINKS)
+                && !Files.exists(caKey, LinkOption.NOFOLLOW_LINKS)) {
+            Files.move(old, caKey, StandardCopyOption.ATOMIC_MOVE);
+        }
     }
 
     /** The server's files in {@code dir}: server.pem, server-key.pem, trusting ca.pem. */
@@ -118,16 +158,34 @@ public final class DevCertificates {
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
             err.println("usage: java -cp <sink-tls and bouncy castle jars> " + DevCertificates.class.getName()
-                    + " <dir> [client-name ...]");
-            err.println("  creates, when missing: <dir>/" + CA_CERTIFICATE + ", " + CA_KEY + ", " + SERVER_CERTIFICATE
-                    + ", " + SERVER_KEY + " and <client-name>.pem, <client-name>-key.pem (default client: "
-                    + DEFAULT_CLIENT + ")");
+                    + " <dir> [--ca <ca-dir>] [client-name ...]");
+            err.println("  creates, when missing: <dir>/" + CA_CERTIFICATE + ", " + SERVER_CERTIFICATE + ", " + SERVER_KEY
+                    + ", <client-name>.pem, <client-name>-key.pem (default client: " + DEFAULT_CLIENT + ") and the CA's"
+                    + " private key <ca-dir>/" + CA_KEY + " (default <dir>/" + CA_PRIVATE_DIR + ")");
             return args.length == 0 ? 2 : 0;
         }
         Path dir = Path.of(args[0]);
-        List<String> clients = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : List.of(DEFAULT_CLIENT);
+        int first = 1;
+        Path caDir = defaultCaDirectory(dir);
+        if (args.length > 1 && args[1].equals("--ca")) {
+            if (args.length < 3) {
+                err.println("error: --ca needs a folder, e.g. --ca ca");
+                return 2;
+            }
+            caDir = Path.of(args[2]);
+            first = 3;
+        }
+        List<String> clients = args.length > first ? Arrays.asList(args).subList(first, args.length)
+                : List.of(DEFAULT_CLIENT);
         try {
-            List<Path> created = ensure(dir, clients);
+            boolean oldLayout = !dir.resolve(CA_KEY).equals(caDir.resolve(CA_KEY))
+                    && Files.exists(dir.resolve(CA_KEY), LinkOption.NOFOLLOW_LINKS)
+                    && !Files.exists(caDir.resolve(CA_KEY), LinkOption.NOFOLLOW_LINKS);
+            List<Path> created = ensure(dir, caDir, clients);
+            if (oldLayout) {
+                out.println("moved " + dir.resolve(CA_KEY) + " to " + caDir.resolve(CA_KEY)
+                        + ": the CA's private key is kept apart from the certificates");
+            }
             for (Path file : created) {
                 if (file.getFileName().toString().endsWith("-key.pem")) {
                     out.println("created " + file + " (private key, owner-only)");

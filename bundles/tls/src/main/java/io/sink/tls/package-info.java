@@ -8,7 +8,7 @@
  * builder, so the bundle behaves the same inside and outside an OSGi framework.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.sink.tls;
 
 import org.osgi.annotation.bundle.Export;

@@ -35,7 +35,8 @@ class DevCertificatesTest {
     void createsCaServerAndClients() throws Exception {
         List<Path> created = DevCertificates.ensure(dir, List.of("example-client", "sensor-1"));
 
-        assertThat(created).containsExactly(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"), dir.resolve("server.pem"),
+        assertThat(created).containsExactly(dir.resolve("ca.pem"), dir.resolve("ca-private/ca-key.pem"),
+                dir.resolve("server.pem"),
                 dir.resolve("server-key.pem"), dir.resolve("example-client.pem"), dir.resolve("example-client-key.pem"),
                 dir.resolve("sensor-1.pem"), dir.resolve("sensor-1-key.pem"));
         X509Certificate ca = PemFiles.readCertificates(dir.resolve("ca.pem")).get(0);
@@ -79,11 +80,50 @@ class DevCertificatesTest {
             Map<String, String> permissions = files.collect(Collectors.toMap(p -> p.getFileName().toString(),
                     p -> permissions(p), (a, b) -> a, LinkedHashMap::new));
             assertThat(permissions).containsOnly(
-                    Map.entry("ca.pem", "rw-r--r--"), Map.entry("ca-key.pem", "rw-------"),
+                    Map.entry("ca.pem", "rw-r--r--"), Map.entry("ca-private", "rwx------"),
                     Map.entry("server.pem", "rw-r--r--"), Map.entry("server-key.pem", "rw-------"),
                     Map.entry("example-client.pem", "rw-r--r--"), Map.entry("example-client-key.pem", "rw-------"));
         }
         assertThat(Files.readString(dir.resolve("server-key.pem"))).startsWith("-----BEGIN PRIVATE KEY-----\n");
+        assertThat(permissions(dir.resolve("ca-private/ca-key.pem"))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void theCaKeyCanLiveOutsideTheCertificatesFolder() throws Exception {
+        Path certs = dir.resolve("certs");
+        Path ca = dir.resolve("ca");
+
+        List<Path> created = DevCertificates.ensure(certs, ca, List.of("example-client"));
+
+        assertThat(created).contains(certs.resolve("ca.pem"), ca.resolve("ca-key.pem")).noneMatch(
+                p -> p.startsWith(certs) && p.getFileName().toString().equals("ca-key.pem"));
+        try (Stream<Path> all = Files.walk(certs)) {
+            assertThat(all.map(p -> p.getFileName().toString())).doesNotContain("ca-key.pem");
+        }
+        assertThat(permissions(ca)).isEqualTo("rwx------");
+        assertThat(permissions(ca.resolve("ca-key.pem"))).isEqualTo("rw-------");
+        X509Certificate caCertificate = PemFiles.readCertificates(certs.resolve("ca.pem")).get(0);
+        DevCertificates.authority(certs, ca).issueClient("more").certificate().verify(caCertificate.getPublicKey());
+        assertThat(DevCertificates.ensure(certs, ca, List.of("example-client"))).isEmpty();
+    }
+
+    @Test
+    void aCaKeyLeftBesideTheCertificatesIsMovedOut() throws Exception {
+        Path certs = dir.resolve("certs");
+        Path ca = dir.resolve("ca");
+        DevCertificates.ensure(certs, ca, List.of());
+        // the layout of earlier versions: ca-key.pem in certs/
+        Files.move(ca.resolve("ca-key.pem"), certs.resolve("ca-key.pem"));
+        byte[] key = Files.readAllBytes(certs.resolve("ca-key.pem"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        assertThat(DevCertificates.run(new String[] {certs.toString(), "--ca", ca.toString(), "late"}, print(out),
+                print(new ByteArrayOutputStream()))).isZero();
+
+        assertThat(certs.resolve("ca-key.pem")).doesNotExist();
+        assertThat(Files.readAllBytes(ca.resolve("ca-key.pem"))).isEqualTo(key);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("moved " + certs.resolve("ca-key.pem") + " to "
+                + ca.resolve("ca-key.pem")).contains("created " + certs.resolve("late.pem"));
     }
 
     @Test
@@ -101,7 +141,7 @@ class DevCertificatesTest {
         DevCertificates.ensure(dir, List.of("example-client"));
         Map<Path, byte[]> contents = new LinkedHashMap<>();
         Map<Path, FileTime> times = new LinkedHashMap<>();
-        try (Stream<Path> files = Files.list(dir)) {
+        try (Stream<Path> files = Files.walk(dir).filter(Files::isRegularFile)) {
             for (Path file : files.collect(Collectors.toList())) {
                 contents.put(file, Files.readAllBytes(file));
                 times.put(file, Files.getLastModifiedTime(file));
@@ -110,7 +150,7 @@ class DevCertificatesTest {
 
         assertThat(DevCertificates.ensure(dir, List.of("example-client"))).isEmpty();
 
-        try (Stream<Path> files = Files.list(dir)) {
+        try (Stream<Path> files = Files.walk(dir).filter(Files::isRegularFile)) {
             assertThat(files.collect(Collectors.toSet())).isEqualTo(contents.keySet());
         }
         for (Path file : contents.keySet()) {
@@ -202,6 +242,11 @@ class DevCertificatesTest {
         assertThat(DevCertificates.run(new String[] {dir.toString(), "bad/name"}, print(new ByteArrayOutputStream()),
                 print(err))).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: a client name");
+
+        err.reset();
+        assertThat(DevCertificates.run(new String[] {dir.toString(), "--ca"}, print(new ByteArrayOutputStream()),
+                print(err))).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: --ca needs a folder");
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.GroundEventLog;
 import io.sink.api.client.GroundEventLog.LoggedEvent;
 import io.sink.api.client.SinkClient;
+import io.sink.api.text.Printable;
 import io.sink.poller.ParkedEvent;
 import io.sink.poller.PollerStatus;
 import io.sink.poller.StreamStatus;
@@ -213,7 +214,8 @@ public final class Poller {
             try {
                 // checked here, after any reconfiguration queued before
                 if (!streamsByName.containsKey(stream)) {
-                    throw new IllegalArgumentException("no stream is named '" + stream + "'; the streams are "
+                    throw new IllegalArgumentException("no stream is named " + Printable.quoted(stream)
+                            + "; the streams are "
                             + String.join(", ", settings.streamNames()));
                 }
                 result.complete(resumeNow(stream));
@@ -347,7 +349,7 @@ public final class Poller {
                 holding = false;
             } else if (signal instanceof ConnectionDown down) {
                 LOG.info("connection down ({}): unacknowledged events are sent again on the next connection",
-                        down.reason());
+                        Printable.inline(down.reason()));
                 resetNeeded = true;
             }
         }
@@ -491,7 +493,7 @@ public final class Poller {
             failed++;
             if (current) {
                 stream.rewindTo(entry.log() == log ? entry.sequence() - 1 : 0);
-                LOG.debug("publishing {} failed ({}); it is sent again", entry.key(), f.reason());
+                LOG.debug("publishing {} failed ({}); it is sent again", entry.key(), Printable.inline(f.reason()));
                 if (!holding) {
                     holding = true;
                     holdUntilNanos = System.nanoTime() + RETRY_AFTER_FAILURE.toNanos();

@@ -1,6 +1,7 @@
 package io.sink.protocol.etf;
 
 import io.sink.api.Event;
+import io.sink.api.text.Printable;
 import io.sink.protocol.ProtocolException;
 import io.sink.protocol.ProtocolException.Kind;
 import io.sink.protocol.internal.Reader;
@@ -137,7 +138,7 @@ public final class SensorReadingCodec {
             } else if (Arrays.equals(key, HUMIDITY) && humidity == null) {
                 humidity = value;
             } else {
-                throw r.malformed("unexpected or repeated key :" + new String(key, StandardCharsets.UTF_8)
+                throw r.malformed("unexpected or repeated key :" + Printable.bytes(key, 64)
                         + "; expected :temperature and :humidity once each");
             }
         }
@@ -172,7 +173,7 @@ public final class SensorReadingCodec {
             case INTEGER_EXT:
                 return r.i32("integer");
             default:
-                throw r.malformed("value of :" + new String(key, StandardCharsets.UTF_8) + " has term tag " + tag
+                throw r.malformed("value of :" + Printable.bytes(key, 64) + " has term tag " + tag
                         + ", expected an integer (SMALL_INTEGER_EXT 97 or INTEGER_EXT 98)");
         }
     }

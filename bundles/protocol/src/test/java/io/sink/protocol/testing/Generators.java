@@ -34,7 +34,7 @@ public final class Generators {
                 net.jqwik.api.Tuple.of(1, Arbitraries.of(0L, 127L, 128L, Long.MAX_VALUE, Long.MIN_VALUE, -1L)));
     }
 
-    /** The numbers an {@link Event} accepts, 0..2^63-1, weighted to small values. */
+    /** Timestamps as an {@link Event} accepts them, 0..2^63-1, weighted to small values. */
     public static Arbitrary<Long> eventNumbers() {
         return Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(4, Arbitraries.longs().between(0, 127)),
@@ -48,7 +48,7 @@ public final class Generators {
     }
 
     public static Arbitrary<Event> events() {
-        return Combinators.combine(eventNumbers(), eventNumbers(), bytes(40), eventNumbers(), eventNumbers(),
+        return Combinators.combine(unsignedLongs(), unsignedLongs(), bytes(40), unsignedLongs(), eventNumbers(),
                 Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(20, bytes(200)), net.jqwik.api.Tuple.of(1, bytes(5000))))
                 .as(Event::new);
     }

@@ -1,20 +1,16 @@
 package io.sink.reading.log;
 
 import io.sink.api.Event;
+import io.sink.api.text.Printable;
 import io.sink.protocol.ProtocolException;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * Describes events in one line, for logs and shell commands. Keys are shown as text only when they
- * are printable UTF-8 (otherwise as hex), so a client cannot forge log lines with control
- * characters in a key.
+ * Describes events in one line, for logs and shell commands. Keys are escaped by {@link Printable},
+ * so a client cannot forge log lines or drive a terminal with control characters in a key; numbers
+ * that are unsigned 64 bits (type, schema, offset) are printed unsigned.
  */
 public final class EventFormat {
 
@@ -40,14 +36,15 @@ public final class EventFormat {
      * A sensor reading, e.g. {@code sensor=kitchen offset=12 timestamp=1700000000 temperature=70 humidity=40}.
      */
     public static String describe(Event event, SensorReading reading) {
-        return "sensor=" + key(event) + " offset=" + event.offset() + " timestamp=" + event.timestamp()
-                + " temperature=" + reading.temperature() + " humidity=" + reading.humidity();
+        return "sensor=" + key(event) + " offset=" + Long.toUnsignedString(event.offset()) + " timestamp="
+                + event.timestamp() + " temperature=" + reading.temperature() + " humidity=" + reading.humidity();
     }
 
     /** Any event by its header, e.g. {@code type=5 schema=2 key=dev offset=3 timestamp=17 size=12 bytes}. */
     public static String describeGeneric(Event event) {
-        return "type=" + event.eventTypeId() + " schema=" + event.schemaVersion() + " key=" + key(event)
-                + " offset=" + event.offset() + " timestamp=" + event.timestamp() + " size="
+        return "type=" + Long.toUnsignedString(event.eventTypeId()) + " schema="
+                + Long.toUnsignedString(event.schemaVersion()) + " key=" + key(event) + " offset="
+                + Long.toUnsignedString(event.offset()) + " timestamp=" + event.timestamp() + " size="
                 + event.eventDataLength() + " bytes";
     }
 
@@ -60,7 +57,7 @@ public final class EventFormat {
             Optional<SensorReading> reading = reading(event);
             return reading.isPresent() ? describe(event, reading.get()) : describeGeneric(event);
         } catch (ProtocolException e) {
-            return describeGeneric(event) + " (undecodable: " + e.getMessage() + ")";
+            return describeGeneric(event) + " (undecodable: " + Printable.inline(e.getMessage()) + ")";
         }
     }
 
@@ -73,31 +70,11 @@ public final class EventFormat {
     public static final int MAX_SHOWN_KEY_BYTES = 128;
 
     /**
-     * {@code bytes} as text when printable UTF-8 (quoted when it holds spaces, quotes, {@code =} or
-     * backslashes), else {@code 0x<hex>}; more than {@value #MAX_SHOWN_KEY_BYTES} bytes are cut and
-     * followed by {@code ...(<n> bytes)}.
+     * {@code bytes} escaped by {@link Printable#bytes(byte[], int)}: bare when plain UTF-8 without spaces,
+     * quotes, {@code =} or backslashes, else quoted with escapes; more than {@value #MAX_SHOWN_KEY_BYTES}
+     * bytes are cut and followed by {@code …(+<n> bytes)}.
      */
     public static String printable(byte[] bytes) {
-        if (bytes.length > MAX_SHOWN_KEY_BYTES) {
-            return "0x" + HexFormat.of().formatHex(bytes, 0, MAX_SHOWN_KEY_BYTES) + "...(" + bytes.length + " bytes)";
-        }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return "0x" + HexFormat.of().formatHex(bytes);
-        }
-        boolean printable = !text.isEmpty() && text.codePoints().allMatch(c -> !Character.isISOControl(c)
-                && Character.getType(c) != Character.LINE_SEPARATOR
-                && Character.getType(c) != Character.PARAGRAPH_SEPARATOR
-                && Character.getType(c) != Character.FORMAT);
-        if (!printable) {
-            return text.isEmpty() ? "\"\"" : "0x" + HexFormat.of().formatHex(bytes);
-        }
-        if (text.chars().anyMatch(c -> c == ' ' || c == '"' || c == '=' || c == '\\')) {
-            return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-        }
-        return text;
+        return Printable.bytes(bytes, MAX_SHOWN_KEY_BYTES);
     }
 }

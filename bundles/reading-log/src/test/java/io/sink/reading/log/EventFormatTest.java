@@ -41,14 +41,24 @@ class EventFormatTest {
     }
 
     @Test
-    void keysThatCouldForgeLogLinesAreShownAsHex() {
+    void keysThatCouldForgeLogLinesAreEscaped() {
         assertThat(EventFormat.printable("fake\nreading from x".getBytes(StandardCharsets.UTF_8)))
-                .isEqualTo("0x66616b650a72656164696e672066726f6d2078");
-        assertThat(EventFormat.printable(new byte[] {(byte) 0xff, 0})).isEqualTo("0xff00");
+                .isEqualTo("\"fake\\nreading from x\"");
+        assertThat(EventFormat.printable(new byte[] {(byte) 0xff, 0})).isEqualTo("\"\\xFF\\u{0}\"");
         assertThat(EventFormat.printable("living room".getBytes(StandardCharsets.UTF_8))).isEqualTo("\"living room\"");
         assertThat(EventFormat.printable("a=\"b\"".getBytes(StandardCharsets.UTF_8))).isEqualTo("\"a=\\\"b\\\"\"");
         assertThat(EventFormat.printable("küche".getBytes(StandardCharsets.UTF_8))).isEqualTo("küche");
+        assertThat(EventFormat.printable("\u202Ekitchen\u2028".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo("\"\\u{202E}kitchen\\u{2028}\"");
         assertThat(EventFormat.printable(new byte[0])).isEqualTo("\"\"");
-        assertThat(EventFormat.printable(new byte[200])).endsWith("...(200 bytes)").hasSize(2 + 256 + 14);
+        assertThat(EventFormat.printable("k".repeat(200).getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo("\"" + "k".repeat(128) + "\"…(+72 bytes)");
+    }
+
+    @Test
+    void offsetsAndTypesArePrintedUnsigned() {
+        Event e = Event.of(-1L, 1, "k", -1L, 9, new byte[0]);
+        assertThat(EventFormat.describe(e)).isEqualTo("type=18446744073709551615 schema=1 key=k"
+                + " offset=18446744073709551615 timestamp=9 size=0 bytes");
     }
 }

@@ -1,5 +1,6 @@
 package io.sink.sensor.internal;
 
+import io.sink.api.text.Printable;
 import io.sink.sensor.SensorReadings;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -72,23 +73,8 @@ public final class SensorInput {
         return humidity;
     }
 
-    /** The name quoted, control characters escaped, cut short when long: safe to put in a message. */
+    /** The name quoted and escaped ({@link Printable}), cut short when long: safe to put in a message. */
     static String quoted(String name) {
-        StringBuilder b = new StringBuilder("\"");
-        int shown = 0;
-        for (int i = 0; i < name.length() && shown < 80; shown++) {
-            int c = name.codePointAt(i);
-            if (Character.isISOControl(c) || Character.isSurrogate(name.charAt(i))) {
-                b.append(String.format("\\u%04X", (int) name.charAt(i)));
-                i++;
-                continue;
-            }
-            b.appendCodePoint(c);
-            i += Character.charCount(c);
-        }
-        if (shown >= 80) {
-            b.append("...");
-        }
-        return b.append('"').toString();
+        return Printable.quoted(name, 2 * SensorReadings.MAX_NAME_BYTES);
     }
 }

@@ -1,5 +1,6 @@
 package io.sink.sensor.internal;
 
+import io.sink.api.text.Printable;
 import io.sink.sensor.LoggedReading;
 import io.sink.sensor.SensorReadings;
 import java.util.Objects;
@@ -37,10 +38,10 @@ public final class SimulatedSensor {
         try {
             LoggedReading reading = readings.logSensorReading(settings.name(), temperature, humidity);
             logged.incrementAndGet();
-            LOG.info("simulated sensor {}: {}", settings.name(), reading);
+            LOG.info("simulated sensor {}: {}", Printable.text(settings.name()), reading);
             if (failing) {
                 failing = false;
-                LOG.info("simulated sensor {}: logging readings again", settings.name());
+                LOG.info("simulated sensor {}: logging readings again", Printable.text(settings.name()));
             }
             return Optional.of(reading);
         } catch (RuntimeException e) {
@@ -48,9 +49,10 @@ public final class SimulatedSensor {
             // the first failure of a streak with its stack trace, the rest in one line each
             if (!failing) {
                 failing = true;
-                LOG.warn("simulated sensor {}: cannot log a reading", settings.name(), e);
+                LOG.warn("simulated sensor {}: cannot log a reading", Printable.text(settings.name()), e);
             } else {
-                LOG.warn("simulated sensor {}: cannot log a reading: {}", settings.name(), e.toString());
+                LOG.warn("simulated sensor {}: cannot log a reading: {}", Printable.text(settings.name()),
+                        e.toString());
             }
             return Optional.empty();
         }

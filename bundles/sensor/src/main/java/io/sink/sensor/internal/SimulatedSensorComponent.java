@@ -1,5 +1,6 @@
 package io.sink.sensor.internal;
 
+import io.sink.api.text.Printable;
 import io.sink.sensor.SensorReadings;
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -67,13 +68,13 @@ public final class SimulatedSensorComponent {
         }
         sensor = new SimulatedSensor(settings, readings, new SplittableRandom());
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sink-sensor-simulated-" + settings.name());
+            Thread t = new Thread(r, "sink-sensor-simulated-" + Printable.text(settings.name()));
             t.setDaemon(true);
             return t;
         });
         long period = settings.period().toMillis();
         executor.scheduleAtFixedRate(sensor::readOnce, period, period, TimeUnit.MILLISECONDS);
-        LOG.info("simulated sensor {} started: a reading every {} ms", settings.name(), period);
+        LOG.info("simulated sensor {} started: a reading every {} ms", Printable.text(settings.name()), period);
     }
 
     /** The sensor, for tests. */
@@ -91,11 +92,11 @@ public final class SimulatedSensorComponent {
         executor.shutdown();
         if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
             LOG.warn("simulated sensor {}: the reading in progress did not end within 10 s; interrupting it",
-                    sensor.settings().name());
+                    Printable.text(sensor.settings().name()));
             executor.shutdownNow();
             executor.awaitTermination(10, TimeUnit.SECONDS);
         }
-        LOG.info("simulated sensor {} stopped after {} readings ({} failed)", sensor.settings().name(),
-                sensor.logged(), sensor.failed());
+        LOG.info("simulated sensor {} stopped after {} readings ({} failed)",
+                Printable.text(sensor.settings().name()), sensor.logged(), sensor.failed());
     }
 }

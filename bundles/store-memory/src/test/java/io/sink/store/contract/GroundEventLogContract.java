@@ -152,8 +152,6 @@ public abstract class GroundEventLogContract {
     @Test
     void badAppendNextArgumentsWriteNothing() {
         next(READING, "a", 1);
-        assertThatThrownBy(() -> log.appendNext(-1, 1, key("a"), 1, data(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("event_type_id");
         assertThatThrownBy(() -> log.appendNext(READING, 1, key("a"), -5, data(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timestamp");
         assertThatThrownBy(() -> log.appendNext(READING, 1, key("a"), 1, new byte[70_000]))
@@ -206,6 +204,20 @@ public abstract class GroundEventLogContract {
         assertThat(log.lastEvent(READING, key("a")).orElseThrow().offset()).as("a lower offset is not the last")
                 .isEqualTo(11);
         assertThat(log.queueSize()).isEqualTo(3);
+    }
+
+    @Test
+    void offsetsAboveTheLongRangeAreOrderedUnsigned() {
+        log.append(Event.of(READING, 1, "a", Long.MAX_VALUE, 5, data(1)));
+        log.append(Event.of(READING, 1, "a", Long.MIN_VALUE, 5, data(2)));
+        log.append(Event.of(READING, 1, "a", 7, 5, data(3)));
+        assertThat(log.lastEvent(READING, key("a")).orElseThrow().offset()).as("2^63 is the highest")
+                .isEqualTo(Long.MIN_VALUE);
+        assertThat(next(READING, "a", 4).event().offset()).isEqualTo(Long.MIN_VALUE + 1);
+        log.append(Event.of(-1L, 1, "a", -1L, 5, data(5)));
+        assertThatThrownBy(() -> log.appendNext(-1L, 1, key("a"), 5, data(6))).isInstanceOf(IllegalStateException.class)
+                .hasMessage("the offsets of type 18446744073709551615 key \"a\" are used up: the last is 2^64-1");
+        assertThat(log.queueSize()).isEqualTo(5);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.sink.client.command.internal;
 
+import io.sink.api.text.CommandUsage;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -28,7 +29,7 @@ abstract class HyphenatedCommand implements org.apache.felix.service.command.Fun
     public Object execute(@Descriptor("the shell session") CommandSession session,
             @Descriptor("the arguments, which must be none") List<Object> arguments) {
         if (arguments != null && !arguments.isEmpty()) {
-            throw new IllegalArgumentException("sink:" + name + " takes no arguments, got " + arguments);
+            throw new CommandUsage("sink:" + name).wrongArguments(arguments.toArray());
         }
         return call.apply(commands());
     }

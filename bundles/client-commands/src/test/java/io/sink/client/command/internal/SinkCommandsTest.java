@@ -78,7 +78,7 @@ class SinkCommandsTest {
         assertThat(session.execute("sink:next-event")).isEqualTo(first);
         assertThat(session.execute("sink:nextevent")).isEqualTo(first);
         assertThatThrownBy(() -> session.execute("sink:queue-size extra"))
-                .hasMessageContaining("sink:queue-size takes no arguments");
+                .hasMessage("wrong arguments (1 given: extra); usage: sink:queue-size");
     }
 
     @Test
@@ -93,6 +93,41 @@ class SinkCommandsTest {
         assertThat(poller.resumed).containsExactly("config");
         assertThat(session.execute("sink:resume config")).isEqualTo("stream config is not parked");
         assertThatThrownBy(() -> session.execute("sink:resume nope")).hasMessageContaining("no stream nope");
+    }
+
+    @Test
+    void wrongOrMissingArgumentsGiveTheUsage() {
+        String[][] cases = {
+            {"sink:connected yes", "wrong arguments (1 given: yes); usage: sink:connected"},
+            {"sink:queuesize 1 2", "wrong arguments (2 given: 1 2); usage: sink:queuesize"},
+            {"sink:nextevent x", "wrong arguments (1 given: x); usage: sink:nextevent"},
+            {"sink:next-event x", "wrong arguments (1 given: x); usage: sink:next-event"},
+            {"sink:status now", "wrong arguments (1 given: now); usage: sink:status"},
+            {"sink:nacks all", "wrong arguments (1 given: all); usage: sink:nacks"},
+            {"sink:resume", "no arguments given; usage: sink:resume <stream>"},
+            {"sink:resume a b", "wrong arguments (2 given: a b); usage: sink:resume <stream>"},
+            {"sink:resume ' '", "stream name is missing; usage: sink:resume <stream>"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> session.execute(c[0])).as(c[0]).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(c[1]);
+        }
+        assertThat(poller.resumed).isEmpty();
+    }
+
+    @Test
+    void whatTheServerSentIsEscapedInTheOutput() throws Exception {
+        ParkedEvent parked = new ParkedEvent("config", 3, Event.of(2, 1, "bad\u001b[2J", 1, 1, new byte[0]),
+                Nack.of("E\u0085", "refused\n2026-12-02 | INFO | FORGED\u001b]0;pwned\u0007"), Instant.EPOCH);
+        poller.parked.add(parked);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (CommandSession printing = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out)) {
+            Object result = printing.execute("sink:nacks");
+            String shown = String.valueOf(printing.format(result, org.apache.felix.service.command.Converter.INSPECT));
+            assertThat(shown).contains("event (2, \"bad\\e[2J\", 1)", "machine message \"E\\u{85}\"",
+                    "human message \"refused\\n2026-12-02 | INFO | FORGED\\e]0;pwned\\u{7}\"")
+                    .doesNotContain("\u001b", "\u0085", "\u0007", "\n2026");
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.sink.api.Event;
 import io.sink.api.Nack;
 import io.sink.api.server.ReceivedEventStore;
 import io.sink.api.server.ServerHandler;
+import io.sink.api.text.Printable;
 import io.sink.protocol.ProtocolException;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
@@ -69,13 +70,15 @@ public final class ReadingLogHandler implements ServerHandler {
 
     @Override
     public CompletionStage<Optional<Nack>> handlePublish(String clientId, Event event) {
+        String who = Printable.text(clientId);
         SensorReading reading = null;
         if (EventFormat.isSensorReading(event)) {
             try {
                 reading = SensorReadingCodec.decode(event.eventData());
             } catch (ProtocolException e) {
-                log.execute(() -> lines.warn("undecodable reading from " + clientId + ": "
-                        + EventFormat.describeGeneric(event) + ": " + e.getMessage() + "; answered NACK, not stored"));
+                log.execute(() -> lines.warn("undecodable reading from " + who + ": "
+                        + EventFormat.describeGeneric(event) + ": " + Printable.inline(e.getMessage())
+                        + "; answered NACK, not stored"));
                 return nack(UNDECODABLE, "the sensor reading " + what(event) + " (event type 1, schema 1) does not"
                         + " decode: " + e.getMessage() + "; it was not stored");
             }
@@ -103,7 +106,7 @@ public final class ReadingLogHandler implements ServerHandler {
                 return withhold(clientId, event, "the event store failed", cause);
             }
             if (outcome == ReceivedEventStore.Outcome.CONFLICT) {
-                log.execute(() -> lines.warn("conflicting event from " + clientId + ": "
+                log.execute(() -> lines.warn("conflicting event from " + who + ": "
                         + EventFormat.describeGeneric(event) + " reuses the ack key of a stored event with other"
                         + " content; not stored, answered NACK " + CONFLICTING));
                 nacks.incrementAndGet();
@@ -128,7 +131,7 @@ public final class ReadingLogHandler implements ServerHandler {
             if (lastWithheldLog.compareAndSet(last, now)) {
                 long since = withheld.get() - withheldAtLastLog.getAndSet(withheld.get());
                 log.execute(() -> lines.warn("could not store " + EventFormat.describeGeneric(event) + " from "
-                        + clientId + ": " + why + (cause == null ? "" : ": " + cause) + "; not answered (no NACK),"
+                        + Printable.text(clientId) + ": " + why + (cause == null ? "" : ": " + Printable.inline(String.valueOf(cause))) + "; not answered (no NACK),"
                         + " the connection closes in " + withholding.closeDelay().toMillis() + " ms and the client"
                         + " sends it again" + (since > 1 ? " (" + since + " events not stored since the last such line)" : "")));
             }
@@ -136,12 +139,13 @@ public final class ReadingLogHandler implements ServerHandler {
         return withholding.withhold(clientId, why);
     }
 
-    private void logStored(String clientId, Event event, SensorReading reading, ReceivedEventStore.Outcome outcome) {
+    /** @param who the client id, escaped */
+    private void logStored(String who, Event event, SensorReading reading, ReceivedEventStore.Outcome outcome) {
         if (outcome == ReceivedEventStore.Outcome.DUPLICATE) {
             duplicates.incrementAndGet();
             log.execute(() -> {
                 if (lines.isDebugEnabled()) {
-                    lines.debug("duplicate from " + clientId + ": " + (reading != null
+                    lines.debug("duplicate from " + who + ": " + (reading != null
                             ? EventFormat.describe(event, reading) : EventFormat.describeGeneric(event))
                             + " (stored before; ACKed again)");
                 }
@@ -150,9 +154,9 @@ public final class ReadingLogHandler implements ServerHandler {
         }
         stored.incrementAndGet();
         if (reading != null) {
-            log.execute(() -> lines.info("reading from " + clientId + ": " + EventFormat.describe(event, reading)));
+            log.execute(() -> lines.info("reading from " + who + ": " + EventFormat.describe(event, reading)));
         } else if (logGenericEvents) {
-            log.execute(() -> lines.info("event from " + clientId + ": " + EventFormat.describeGeneric(event)));
+            log.execute(() -> lines.info("event from " + who + ": " + EventFormat.describeGeneric(event)));
         }
     }
 
@@ -163,18 +167,18 @@ public final class ReadingLogHandler implements ServerHandler {
     }
 
     private static String what(Event event) {
-        return EventFormat.key(event) + " offset " + event.offset();
+        return EventFormat.key(event) + " offset " + Long.toUnsignedString(event.offset());
     }
 
     @Override
     public void connectionUp(String clientId, String peer) {
-        log.execute(() -> lines.info("client " + clientId + " connected from " + peer));
+        log.execute(() -> lines.info("client " + Printable.text(clientId) + " connected from " + Printable.text(peer)));
     }
 
     @Override
     public void connectionDown(String clientId, String reason) {
         withholding.connectionDown(clientId);
-        log.execute(() -> lines.info("client " + clientId + " disconnected: " + reason));
+        log.execute(() -> lines.info("client " + Printable.text(clientId) + " disconnected: " + Printable.inline(reason)));
     }
 
     /** Events not answered because they could not be stored for now (the client sends them again). */

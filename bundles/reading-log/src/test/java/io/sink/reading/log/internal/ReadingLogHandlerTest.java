@@ -148,6 +148,33 @@ class ReadingLogHandlerTest {
     }
 
     @Test
+    void anAtomNameOrAClientIdCannotForgeALogLine() throws Exception {
+        // %{temperature: 70, "x\n2026-12-02 | INFO | io.sink.readings | reading from forged": 1}
+        byte[] atom = "x\n2026-12-02 | INFO | io.sink.readings | reading from forged\u001b[2J"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream term = new java.io.ByteArrayOutputStream();
+        term.writeBytes(new byte[] {(byte) 131, 116, 0, 0, 0, 2, 119, 11});
+        term.writeBytes("temperature".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        term.writeBytes(new byte[] {97, 70, 119, (byte) atom.length});
+        term.writeBytes(atom);
+        term.writeBytes(new byte[] {97, 1});
+        Event forged = Event.of(1, 1, "kitchen", 3, 5, term.toByteArray());
+        Optional<Nack> nack = answer(handler.handlePublish("evil\r\nclient", forged));
+        assertThat(nack).hasValueSatisfying(n -> assertThat(n.humanMessage())
+                .contains("unexpected or repeated key :\"x\\n2026-12-02 | INFO | io.sink.readings | reading from"
+                        + " forged\\e[2J\"").doesNotContain("\n", "\u001b"));
+        await("the warning", () -> !lines.texts("WARN").isEmpty());
+        assertThat(lines.texts("WARN")).singleElement().satisfies(line -> assertThat(line)
+                .startsWith("undecodable reading from \"evil\\r\\nclient\": type=1")
+                .contains(":\"x\\n2026-12-02 | INFO | io.sink.readings | reading from forged\\e[2J\"")
+                .doesNotContain("\n", "\r", "\u001b"));
+        handler.connectionDown("evil\nclient", "closed:\n2026-12-02 | INFO | FORGED LINE");
+        await("the disconnect line", () -> !lines.texts("INFO").isEmpty());
+        assertThat(lines.texts("INFO")).containsExactly(
+                "client \"evil\\nclient\" disconnected: closed:\\n2026-12-02 | INFO | FORGED LINE");
+    }
+
+    @Test
     void aStoreFailureIsNeitherAckedNorNackedAndTheConnectionIsClosedSoTheClientSendsItAgain() throws Exception {
         CompletionStage<Optional<Nack>> stage = handler.handlePublish("example-client", reading("hall", 1, 20, 50));
         store.calls.get(0).stage().completeExceptionally(

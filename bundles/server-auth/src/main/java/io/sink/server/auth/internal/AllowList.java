@@ -1,5 +1,6 @@
 package io.sink.server.auth.internal;
 
+import io.sink.api.text.Printable;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -160,7 +161,7 @@ final class AllowList {
         for (Path file : files) {
             String name = file.getFileName().toString();
             if (name.startsWith(".")) {
-                LOG.debug("Skipping hidden allow-list entry {}", file);
+                LOG.debug("Skipping hidden allow-list entry {}", Printable.text(String.valueOf(file)));
                 continue;
             }
             parsedByFile.put(name, read(file, name));
@@ -175,7 +176,7 @@ final class AllowList {
         }
         String clientId = name.substring(0, name.length() - SUFFIX.length());
         if (!ClientIds.isValid(clientId)) {
-            return Parsed.problem("\"" + Printable.of(clientId) + "\" is not a valid client id (" + ClientIds.RULE + ")");
+            return Parsed.problem(Printable.quoted(clientId) + " is not a valid client id (" + ClientIds.RULE + ")");
         }
         // Checked before reading: a FIFO or device would block or never end.
         if (!Files.isRegularFile(file)) {
@@ -232,7 +233,7 @@ final class AllowList {
             return Parsed.problem("its certificate cannot be encoded: " + e.getMessage());
         }
         return new Parsed(new Entry(clientId, name, der, Fingerprints.of(der),
-                Printable.of(x509.getSubjectX500Principal().getName())), null);
+                x509.getSubjectX500Principal().getName()), null);
     }
 
     private static boolean contains(byte[] content, byte[] marker) {
@@ -252,7 +253,8 @@ final class AllowList {
         reported.keySet().removeIf(file -> !file.isEmpty() && !problems.containsKey(file));
         problems.forEach((file, problem) -> {
             if (!problem.equals(reported.put(file, problem))) {
-                LOG.warn("Ignoring allow-list file {}: {}", directory.resolve(file), problem);
+                LOG.warn("Ignoring allow-list file {}: {}", Printable.text(directory.resolve(file).toString()),
+                        Printable.inline(problem));
             }
         });
     }
@@ -265,8 +267,8 @@ final class AllowList {
             Entry old = before.get(clientId);
             if (old == null) {
                 added.add(clientId);
-                LOG.info("Client {} admitted by allow-list file {} (subject \"{}\", SHA-256 {})", clientId,
-                        entry.fileName(), entry.subject(), entry.fingerprint());
+                LOG.info("Client {} admitted by allow-list file {} (subject {}, SHA-256 {})", clientId,
+                        Printable.text(entry.fileName()), Printable.quoted(entry.subject()), entry.fingerprint());
             } else if (!old.fingerprint().equals(entry.fingerprint())) {
                 changed.add(clientId);
                 LOG.info("Certificate of client {} changed in allow-list file {}: SHA-256 {} replaces {}; "
@@ -298,8 +300,9 @@ final class AllowList {
         try {
             der = certificate.getEncoded();
         } catch (CertificateEncodingException e) {
-            LOG.warn("Refused a client certificate that cannot be encoded (subject \"{}\"): {}",
-                    Printable.of(certificate.getSubjectX500Principal().getName()), e.getMessage());
+            LOG.warn("Refused a client certificate that cannot be encoded (subject {}): {}",
+                    Printable.quoted(certificate.getSubjectX500Principal().getName()),
+                    Printable.inline(e.getMessage()));
             return Optional.empty();
         }
         String fingerprint = Fingerprints.of(der);
@@ -307,9 +310,9 @@ final class AllowList {
         if (entry != null && MessageDigest.isEqual(entry.der(), der)) {
             return Optional.of(entry.clientId());
         }
-        LOG.warn("Refused unknown client certificate: subject \"{}\", issuer \"{}\", serial {}, SHA-256 {} "
-                + "(no matching file in allow-list {})", Printable.of(certificate.getSubjectX500Principal().getName()),
-                Printable.of(certificate.getIssuerX500Principal().getName()), certificate.getSerialNumber().toString(16),
+        LOG.warn("Refused unknown client certificate: subject {}, issuer {}, serial {}, SHA-256 {} "
+                + "(no matching file in allow-list {})", Printable.quoted(certificate.getSubjectX500Principal().getName()),
+                Printable.quoted(certificate.getIssuerX500Principal().getName()), certificate.getSerialNumber().toString(16),
                 fingerprint, directory);
         return Optional.empty();
     }

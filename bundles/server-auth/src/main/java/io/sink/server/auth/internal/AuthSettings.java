@@ -1,5 +1,6 @@
 package io.sink.server.auth.internal;
 
+import io.sink.api.text.Printable;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,7 @@ record AuthSettings(Path allowListDir, Duration rescanInterval) {
         try {
             return Path.of(value.strip()).toAbsolutePath().normalize();
         } catch (InvalidPathException e) {
-            throw new IllegalArgumentException(property + " is not a valid path: \"" + Printable.of(value) + "\" ("
+            throw new IllegalArgumentException(property + " is not a valid path: " + Printable.quoted(value) + " ("
                     + e.getReason() + ")", e);
         }
     }

@@ -1,5 +1,6 @@
 package io.sink.server.auth.internal;
 
+import io.sink.api.text.Printable;
 import java.util.regex.Pattern;
 
 /**
@@ -24,7 +25,7 @@ final class ClientIds {
             throw new IllegalArgumentException("client id is missing");
         }
         if (!isValid(clientId)) {
-            throw new IllegalArgumentException("malformed client id \"" + Printable.of(clientId) + "\": expected " + RULE);
+            throw new IllegalArgumentException("malformed client id " + Printable.quoted(clientId) + ": expected " + RULE);
         }
         return clientId;
     }

@@ -4,17 +4,15 @@ import io.sink.api.InstanceId;
 import io.sink.api.Nack;
 import io.sink.api.server.ClientRecord;
 import io.sink.api.server.ClientRegistry;
+import io.sink.api.text.Printable;
 import io.sink.server.auth.ClientAdministration;
 import io.sink.server.auth.storage.RegistryStorage;
 import io.sink.server.auth.storage.StoredClient;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -115,12 +113,12 @@ final class Registry implements ClientRegistry, ClientAdministration {
             replaced = existing.quarantine().isPresent();
             store.put(existing.withQuarantine(reason, now()));
         }
-        LOG.info("Quarantined client {}: machine {}, human \"{}\"", clientId, printableMachine(reason),
-                Printable.of(reason.humanMessage()));
+        LOG.info("Quarantined client {}: machine {}, human {}", clientId, printableMachine(reason),
+                Printable.quoted(reason.humanMessage(), Printable.MAX_INLINE_BYTES));
         // After the record is durable: the client reconnects and is answered with quarantined.
         ConnectionCloser.Outcome outcome = closer.close(clientId, QUARANTINE_DISCONNECT_REASON);
         return (replaced ? "replaced the quarantine reason of " : "quarantined ") + clientId + " (machine "
-                + printableMachine(reason) + ", human \"" + reason.humanMessage() + "\"); " + outcome.description();
+                + printableMachine(reason) + ", human " + Printable.quoted(reason.humanMessage(), Printable.MAX_INLINE_BYTES) + "); " + outcome.description();
     }
 
     @Override
@@ -188,7 +186,7 @@ final class Registry implements ClientRegistry, ClientAdministration {
                 + client.registeredAt().map(at -> " (registered " + at + ")").orElse("")).orElse("no client instance id"));
         out.append("; ").append(client.quarantine().map(nack -> "quarantined"
                 + client.quarantinedAt().map(at -> " since " + at).orElse("") + " (machine " + printableMachine(nack)
-                + ", human \"" + nack.humanMessage() + "\")").orElse("not quarantined"));
+                + ", human " + Printable.quoted(nack.humanMessage(), Printable.MAX_INLINE_BYTES) + ")").orElse("not quarantined"));
         return out.toString();
     }
 
@@ -225,8 +223,6 @@ final class Registry implements ClientRegistry, ClientAdministration {
     }
 
     private static String printableMachine(Nack nack) {
-        String text = nack.machineMessageAsString();
-        return Arrays.equals(text.getBytes(StandardCharsets.UTF_8), nack.machineMessage())
-                ? "\"" + Printable.of(text) + "\"" : "0x" + HexFormat.of().formatHex(nack.machineMessage());
+        return Printable.quotedBytes(nack.machineMessage());
     }
 }

@@ -3,6 +3,7 @@ package io.sink.server.auth.internal;
 import io.sink.api.InstanceId;
 import io.sink.api.Limits;
 import io.sink.api.Nack;
+import io.sink.api.text.Printable;
 import io.sink.server.auth.storage.RegistryStorage;
 import io.sink.server.auth.storage.StoredClient;
 import java.io.ByteArrayInputStream;
@@ -227,7 +228,7 @@ final class RegistryStore implements RegistryStorage {
         requireFormat(properties);
         String storedId = properties.getProperty("client.id");
         if (!clientId.equals(storedId)) {
-            throw new IllegalArgumentException("client.id is \"" + Printable.of(storedId) + "\", expected \"" + clientId
+            throw new IllegalArgumentException("client.id is " + Printable.quoted(storedId) + ", expected \"" + clientId
                     + "\" from the file name");
         }
         Optional<InstanceId> instanceId = properties.containsKey("client.instance.id")
@@ -254,7 +255,7 @@ final class RegistryStore implements RegistryStorage {
         String format = properties.getProperty("format");
         if (!FORMAT.equals(format)) {
             throw new IllegalArgumentException(format == null ? "the format property is missing"
-                    : "unknown format \"" + Printable.of(format) + "\", expected " + FORMAT);
+                    : "unknown format " + Printable.quoted(format) + ", expected " + FORMAT);
         }
     }
 
@@ -270,7 +271,7 @@ final class RegistryStore implements RegistryStorage {
             }
             return parsed;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " is not a number: \"" + Printable.of(value) + "\"", e);
+            throw new IllegalArgumentException(key + " is not a number: " + Printable.quoted(value), e);
         }
     }
 
@@ -282,7 +283,7 @@ final class RegistryStore implements RegistryStorage {
         try {
             return Optional.of(Instant.parse(value.strip()));
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(key + " is not an instant: \"" + Printable.of(value) + "\"", e);
+            throw new IllegalArgumentException(key + " is not an instant: " + Printable.quoted(value), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.sink.server.auth.internal;
 
+import io.sink.api.text.Printable;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +31,8 @@ final class VersionPolicy {
         }
         String text = minimumApplicationVersion.strip();
         return new VersionPolicy(Optional.of(ApplicationVersion.parse(text).orElseThrow(() -> new IllegalArgumentException(
-                "minimumApplicationVersion is not a version: \"" + Printable.of(text)
-                        + "\" (expected e.g. 1.0.0: dot-separated numbers, optionally -prerelease and +build)"))));
+                "minimumApplicationVersion is not a version: " + Printable.quoted(text)
+                        + " (expected e.g. 1.0.0: dot-separated numbers, optionally -prerelease and +build)"))));
     }
 
     Optional<ApplicationVersion> minimum() {
@@ -44,13 +45,13 @@ final class VersionPolicy {
         }
         Optional<ApplicationVersion> version = ApplicationVersion.parse(applicationVersion);
         if (version.isEmpty()) {
-            LOG.info("Refusing client {}: its application version \"{}\" is not a version, and the minimum is {}",
-                    clientId, Printable.of(applicationVersion), minimum.get());
+            LOG.info("Refusing client {}: its application version {} is not a version, and the minimum is {}",
+                    clientId, Printable.quoted(applicationVersion), minimum.get());
             return false;
         }
         if (version.get().compareTo(minimum.get()) < 0) {
             LOG.info("Refusing client {}: application version {} is older than the minimum {}", clientId,
-                    Printable.of(applicationVersion), minimum.get());
+                    Printable.text(applicationVersion), minimum.get());
             return false;
         }
         return true;

@@ -49,6 +49,20 @@ class AllowListTest {
     }
 
     @Test
+    void aForgedSubjectIsEscapedInTheLog() throws IOException {
+        write("alice.pem", alice.pem());
+        AllowList list = new AllowList(dir);
+        list.scan();
+        Minted forged = TestCertificates.mint("evil\n2026-12-02 | INFO | FORGED LINE\u001b[2J\u0085\u009b");
+        try (ErrLog log = new ErrLog()) {
+            assertThat(list.authenticate(forged.certificate())).isEmpty();
+            assertThat(log.text()).contains("Refused unknown client certificate: subject \"CN=evil\\n2026-12-02 | INFO"
+                    + " | FORGED LINE\\e[2J\\u{85}\\u{9B}\", issuer \"CN=evil").doesNotContain("\u001b", "\u0085", "\u009b");
+            assertThat(log.text().lines()).hasSize(1);
+        }
+    }
+
+    @Test
     void unknownCertificateIsRefused() throws IOException {
         write("alice.pem", alice.pem());
         AllowList list = new AllowList(dir);

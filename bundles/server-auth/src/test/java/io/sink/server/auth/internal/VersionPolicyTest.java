@@ -50,8 +50,15 @@ class VersionPolicyTest {
     }
 
     @Test
-    void logForgingIsDefused() {
-        assertThat(Printable.of("1.0\nFAKE LOG LINE")).isEqualTo("1.0?FAKE LOG LINE");
-        assertThat(Printable.of("x".repeat(500))).hasSize(Printable.MAX_LENGTH + 3).endsWith("...");
+    void aForgedVersionIsEscapedInTheLog() {
+        String forged = "1.0\u001b]0;pwned\u0007\u001bc\n2026-12-02 | INFO | FORGED LINE\u2028\u202E";
+        try (ErrLog log = new ErrLog()) {
+            assertThat(VersionPolicy.minimum("2.0").accepts("alice", forged)).isFalse();
+            assertThat(VersionPolicy.minimum("2.0").accepts("alice", "1." + "9".repeat(400))).isFalse();
+            assertThat(log.text()).contains("its application version \"1.0\\e]0;pwned\\u{7}\\ec\\n2026-12-02 | INFO"
+                    + " | FORGED LINE\\u{2028}\\u{202E}\" is not a version").contains("…(+146 bytes)")
+                    .doesNotContain("\u001b", "\u0007", "\u2028", "\u202E");
+            assertThat(log.text().lines()).hasSize(2);
+        }
     }
 }

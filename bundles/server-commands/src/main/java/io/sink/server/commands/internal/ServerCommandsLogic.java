@@ -7,6 +7,7 @@ import io.sink.api.server.ConnectedClient;
 import io.sink.api.server.ReceivedEventStore;
 import io.sink.api.server.ReceivedEventStore.StoredEvent;
 import io.sink.api.server.SinkServer;
+import io.sink.api.text.Printable;
 import io.sink.protocol.etf.SensorReadingCodec;
 import io.sink.reading.log.EventFormat;
 import io.sink.server.auth.ClientAdministration;
@@ -91,15 +92,15 @@ final class ServerCommandsLogic {
         server().listenAddress().ifPresent(a -> out.append(" to ").append(a));
         for (ConnectedClient c : clients) {
             ConnectionStats s = c.stats();
-            out.append('\n').append(c.clientId());
+            out.append('\n').append(Printable.text(c.clientId()));
             if (s != null && s.connectedSince() != null) {
                 out.append(" since ").append(s.connectedSince().truncatedTo(ChronoUnit.SECONDS))
                         .append(" (").append(duration(Duration.between(s.connectedSince(), now))).append(')');
             }
             if (s != null && s.peer() != null) {
-                out.append(" from ").append(s.peer());
+                out.append(" from ").append(Printable.text(s.peer()));
             }
-            out.append(", application ").append(c.applicationVersion());
+            out.append(", application ").append(Printable.text(c.applicationVersion()));
             out.append(", client instance id ").append(c.clientInstanceId());
             out.append(", server instance id ")
                     .append(c.serverInstanceId().map(InstanceId::toString).orElse("none (new client)"));
@@ -135,14 +136,15 @@ final class ServerCommandsLogic {
     String freshness(String clientId) {
         String id = requireClientId(clientId);
         SinkServer s = server();
-        Map<Long, Long> latest = new TreeMap<>(s.freshness(id));
-        StringBuilder out = new StringBuilder(id).append(s.connected(id) ? " (connected)" : " (not connected)");
+        Map<Long, Long> latest = new TreeMap<>(Long::compareUnsigned);
+        latest.putAll(s.freshness(id));
+        StringBuilder out = new StringBuilder(Printable.text(id)).append(s.connected(id) ? " (connected)" : " (not connected)");
         if (latest.isEmpty()) {
             return out.append(": no event ACKed since this server started").toString();
         }
         out.append(": latest timestamp ACKed per event type since this server started");
         latest.forEach((type, timestamp) -> {
-            out.append("\n  event type ").append(type).append(": ").append(timestamp);
+            out.append("\n  event type ").append(Long.toUnsignedString(type)).append(": ").append(timestamp);
             if (type == SensorReadingCodec.EVENT_TYPE_ID && timestamp <= Instant.MAX.getEpochSecond()) {
                 // the example's readings carry Unix seconds
                 Instant at = Instant.ofEpochSecond(timestamp);
@@ -161,7 +163,7 @@ final class ServerCommandsLogic {
         ReceivedEventStore s = store();
         long total = s.count(id);
         List<StoredEvent> latest = s.latest(id, count);
-        StringBuilder out = new StringBuilder(id).append(": ").append(total).append(total == 1 ? " event" : " events")
+        StringBuilder out = new StringBuilder(Printable.text(id)).append(": ").append(total).append(total == 1 ? " event" : " events")
                 .append(" stored");
         if (latest.isEmpty()) {
             return out.toString();

@@ -307,4 +307,18 @@ public abstract class ReceivedEventStoreContract {
             assertThat(store.latest("client-" + c, 1).get(0).event().offset()).isEqualTo(perClient);
         }
     }
+
+    @Test
+    void typesAndOffsetsAboveTheLongRangeAreStoredAndRecognisedAgain() throws Exception {
+        // unsigned 64-bit values: 2^64-1 and 2^63 are negative longs with the same bits
+        Event top = new Event(-1L, Long.MIN_VALUE, new byte[] {1}, -1L, 1, new byte[] {2});
+        Event next = new Event(-1L, Long.MIN_VALUE, new byte[] {1}, Long.MIN_VALUE, 1, new byte[] {2});
+        assertThat(await(store.store("alice", top))).isEqualTo(Outcome.STORED);
+        assertThat(await(store.store("alice", next))).isEqualTo(Outcome.STORED);
+        assertThat(await(store.store("alice", top))).isEqualTo(Outcome.DUPLICATE);
+        assertThat(await(store.store("alice", new Event(-1L, Long.MIN_VALUE, new byte[] {1}, -1L, 1, new byte[] {3}))))
+                .isEqualTo(Outcome.CONFLICT);
+        assertThat(store.latest("alice", 2)).extracting(ReceivedEventStore.StoredEvent::event)
+                .containsExactly(next, top);
+    }
 }

@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.util.EnumSet;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +52,12 @@ final class SocketFiles {
     }
 
     /**
-     * Makes {@code dir} an owner-only directory of {@code user}: creates it with {@code 0700} when
-     * missing; when it exists, it must be a directory owned by {@code user}, and permissions for group
-     * or others are removed (with a warning).
+     * Makes sure {@code dir} is an owner-only directory of {@code user}: creates it with {@code 0700}
+     * when missing; when it exists, it must be a directory owned by {@code user} with no permission
+     * for group or others. An existing directory is never changed: it may be shared (e.g. {@code /tmp}
+     * or a folder of other programs), and closing it would break whatever else lives there.
      *
-     * @throws IOException naming the directory when it cannot be made safe
+     * @throws IOException naming the directory, what is wrong and what to do, when it is not private
      */
     static void secureDirectory(Path dir, UserPrincipal user) throws IOException {
         if (Files.notExists(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -76,11 +78,14 @@ final class SocketFiles {
             throw new IOException(dir + " belongs to " + attributes.owner().getName() + ", not to "
                     + user.getName() + " who runs Sink: the shell socket must be in a directory of its own user");
         }
-        if (!attributes.permissions().equals(DIRECTORY_PERMISSIONS)) {
-            Set<PosixFilePermission> before = attributes.permissions();
-            Files.setPosixFilePermissions(dir, DIRECTORY_PERMISSIONS);
-            LOG.warn("Changed the permissions of {} from {} to rwx------: it holds the shell socket and must be "
-                    + "closed to other users", dir, PosixFilePermissions.toString(before));
+        Set<PosixFilePermission> open = EnumSet.copyOf(attributes.permissions());
+        open.removeAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.OWNER_EXECUTE));
+        if (!open.isEmpty()) {
+            throw new IOException(dir + " is open to other users (" + PosixFilePermissions.toString(
+                    attributes.permissions()) + "): the shell socket must be in a folder only its owner can use."
+                    + " Choose a path in a private folder (configuration io.sink.shell.socket, property path), or"
+                    + " make this one private yourself (chmod 700 " + dir + ") if nothing else needs it open");
         }
     }
 

@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ShellSocketServerTest {
     private static final Duration SHORT = Duration.ofSeconds(1);
@@ -125,18 +127,37 @@ class ShellSocketServerTest {
                 .isEqualTo("rwx------");
     }
 
-    @Test
-    void anExistingDirectoryOpenToOthersIsClosed() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"rwxr-xr-x", "rwxrwxrwx", "rwx-----x", "rwx---r--", "rwxrwx---"})
+    void anExistingDirectoryOpenToOthersIsRefusedAndLeftAsItIs(String mode) throws IOException {
         Files.createDirectories(socket().getParent());
-        Files.setPosixFilePermissions(socket().getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
-        start(echo());
+        Files.setPosixFilePermissions(socket().getParent(), PosixFilePermissions.fromString(mode));
+        assertThatThrownBy(() -> start(echo())).isInstanceOf(IOException.class)
+                .hasMessage(socket().getParent() + " is open to other users (" + mode + "): the shell socket must"
+                        + " be in a folder only its owner can use. Choose a path in a private folder (configuration"
+                        + " io.sink.shell.socket, property path), or make this one private yourself (chmod 700 "
+                        + socket().getParent() + ") if nothing else needs it open");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket().getParent())))
-                .isEqualTo("rwx------");
+                .isEqualTo(mode);
+        assertThat(socket()).doesNotExist();
+    }
+
+    @Test
+    void anExistingPrivateDirectoryIsUsedAsItIs() throws IOException {
+        privateDirectory();
+        start(echo());
+        assertThat(exec("x").status()).isZero();
+    }
+
+    /** The socket's folder, created owner-only as bin/sink creates it. */
+    private void privateDirectory() throws IOException {
+        Files.createDirectories(socket().getParent());
+        Files.setPosixFilePermissions(socket().getParent(), PosixFilePermissions.fromString("rwx------"));
     }
 
     @Test
     void aStaleSocketIsReplaced() throws IOException {
-        Files.createDirectories(socket().getParent());
+        privateDirectory();
         try (ServerSocketChannel old = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             old.bind(UnixDomainSocketAddress.of(socket()));
         }
@@ -155,7 +176,7 @@ class ShellSocketServerTest {
 
     @Test
     void somethingElseAtTheSocketPathIsLeftAlone() throws IOException {
-        Files.createDirectories(socket().getParent());
+        privateDirectory();
         Files.writeString(socket(), "not a socket");
         assertThatThrownBy(() -> start(echo())).isInstanceOf(IOException.class)
                 .hasMessageContaining(socket() + " exists and is not a socket");
@@ -174,7 +195,7 @@ class ShellSocketServerTest {
 
     @Test
     void aSocketWithNobodyListeningIsReportedAsNotRunning() throws IOException {
-        Files.createDirectories(socket().getParent());
+        privateDirectory();
         try (ServerSocketChannel old = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             old.bind(UnixDomainSocketAddress.of(socket()));
         }
@@ -269,7 +290,7 @@ class ShellSocketServerTest {
 
     @Test
     void theClientGivesUpWhenNoAnswerComes() throws IOException {
-        Files.createDirectories(socket().getParent());
+        privateDirectory();
         try (ServerSocketChannel mute = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             mute.bind(UnixDomainSocketAddress.of(socket()));
             long started = System.nanoTime();

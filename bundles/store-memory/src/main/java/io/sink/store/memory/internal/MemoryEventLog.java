@@ -7,6 +7,7 @@ import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.EventLogFullException;
 import io.sink.api.client.GroundEventLog;
 import io.sink.api.client.InstanceIdStore;
+import io.sink.api.text.Printable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -108,7 +109,7 @@ public final class MemoryEventLog implements GroundEventLog, InstanceIdStore {
             }
             requireSpace();
             sequence = add(event);
-            if (last == null || event.offset() > last.offset()) {
+            if (last == null || Long.compareUnsigned(event.offset(), last.offset()) > 0) {
                 putLast(event);
             }
         }
@@ -126,11 +127,15 @@ public final class MemoryEventLog implements GroundEventLog, InstanceIdStore {
             requireOpen();
             Event last = last(eventTypeId, probe.key());
             long offset = last == null ? 1 : last.offset() + 1;
+            if (offset == 0) {
+                throw new IllegalStateException("the offsets of type " + Long.toUnsignedString(eventTypeId) + " key "
+                        + Printable.quotedBytes(probe.key()) + " are used up: the last is 2^64-1");
+            }
             Event event = offset == 1 ? probe
                     : new Event(eventTypeId, schemaVersion, probe.key(), offset, timestamp, probe.eventData());
             if (sequenceByKey.containsKey(event.ackKey())) {
                 throw new IllegalStateException("event " + event.ackKey() + " is already in the memory event log "
-                        + "although the last offset of its key is " + (offset - 1));
+                        + "although the last offset of its key is " + Long.toUnsignedString(offset - 1));
             }
             requireSpace();
             long sequence = add(event);

@@ -73,17 +73,23 @@ public final class EventLogSql {
 
     /**
      * Makes {@code e} the last event of its type and key, unless {@code onlyIfNewer} and the last
-     * event already has a higher offset.
+     * event already has a higher offset. Offsets are unsigned 64 bits stored with the same bits in
+     * SQLite's signed INTEGER: 2^63..2^64-1 are negative there, so "higher" is compared unsigned.
      */
     public static void upsertLast(Connection c, Event e, boolean onlyIfNewer) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO last_events (" + EVENT_COLUMNS + ")"
                 + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_type_id, event_key) DO UPDATE SET"
                 + " schema_version = excluded.schema_version, event_offset = excluded.event_offset,"
                 + " event_timestamp = excluded.event_timestamp, event_data = excluded.event_data"
-                + (onlyIfNewer ? " WHERE excluded.event_offset >= last_events.event_offset" : ""))) {
+                + (onlyIfNewer ? " WHERE " + unsignedAtLeast("excluded.event_offset", "last_events.event_offset") : ""))) {
             bindEvent(ps, e);
             ps.executeUpdate();
         }
+    }
+
+    /** SQL for {@code a >= b} with both read as unsigned 64-bit values. */
+    static String unsignedAtLeast(String a, String b) {
+        return "((" + a + " < 0) > (" + b + " < 0) OR ((" + a + " < 0) = (" + b + " < 0) AND " + a + " >= " + b + "))";
     }
 
     public static Optional<Event> lastEvent(Connection c, long eventTypeId, byte[] key) throws SQLException {

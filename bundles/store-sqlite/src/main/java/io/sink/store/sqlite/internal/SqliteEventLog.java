@@ -7,6 +7,7 @@ import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.EventLogFullException;
 import io.sink.api.client.GroundEventLog;
 import io.sink.api.client.InstanceIdStore;
+import io.sink.api.text.Printable;
 import io.sink.sqlite.GroupCommitWriter;
 import io.sink.sqlite.SqlExecutor;
 import io.sink.sqlite.SqlWork;
@@ -140,11 +141,15 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
         return refusedWhenFull(() -> writer.write(c -> {
             requireSpace(c);
             long offset = EventLogSql.lastOffset(c, eventTypeId, keyCopy) + 1;
+            if (offset == 0) {
+                throw new IllegalStateException("the offsets of type " + Long.toUnsignedString(eventTypeId) + " key "
+                        + Printable.quotedBytes(keyCopy) + " are used up: the last is 2^64-1");
+            }
             Event event = new Event(eventTypeId, schemaVersion, keyCopy, offset, timestamp, dataCopy);
             OptionalLong sequence = EventLogSql.insert(c, event);
             if (sequence.isEmpty()) {
                 throw new IllegalStateException("event " + event.ackKey() + " is already in the event log " + name
-                        + " although the last offset of its key is " + (offset - 1));
+                        + " although the last offset of its key is " + Long.toUnsignedString(offset - 1));
             }
             EventLogSql.upsertLast(c, event, false);
             return new LoggedEvent(sequence.getAsLong(), event);

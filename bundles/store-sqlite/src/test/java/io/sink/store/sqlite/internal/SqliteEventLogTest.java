@@ -199,10 +199,31 @@ class SqliteEventLogTest {
     }
 
     @Test
+    void offsetsAboveTheLongRangeAreOrderedUnsigned() {
+        // 2^63 - 1, 2^63 and 2^64 - 1: the last two are negative in SQLite's signed INTEGER
+        byte[] k = "k".getBytes(UTF_8);
+        Event below = new Event(-1L, 1, k, Long.MAX_VALUE, 1, new byte[0]);
+        Event above = new Event(-1L, 1, k, Long.MIN_VALUE, 2, new byte[0]);
+        log.append(below);
+        log.append(above);
+        assertThat(log.lastEvent(-1L, k)).as("2^63 is after 2^63-1").contains(above);
+        log.append(new Event(-1L, 1, k, 5, 3, new byte[0]));
+        assertThat(log.lastEvent(-1L, k)).as("5 is before 2^63").contains(above);
+        log.append(new Event(-1L, 1, k, -1L, 4, new byte[0]));
+        assertThat(log.lastEvent(-1L, k).orElseThrow().offset()).isEqualTo(-1L);
+        assertThatThrownBy(() -> log.appendNext(-1L, 1, k, 5, new byte[0])).isInstanceOf(IllegalStateException.class)
+                .hasMessage("the offsets of type 18446744073709551615 key \"k\" are used up: the last is 2^64-1");
+        assertThat(log.queueSize()).isEqualTo(4);
+        assertThat(log.nextEvent()).contains(below);
+        log.acknowledge(List.of(above.ackKey(), below.ackKey()));
+        assertThat(log.queueSize()).isEqualTo(2);
+    }
+
+    @Test
     void badArgumentsAreRefusedBeforeAnyWrite() {
         long transactions = log.writer().transactions();
-        assertThatThrownBy(() -> log.appendNext(-1, 1, new byte[0], 1, new byte[0]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("event_type_id");
+        assertThatThrownBy(() -> log.appendNext(1, 1, new byte[0], -1, new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timestamp");
         assertThatThrownBy(() -> log.appendNext(1, 1, new byte[0], 1, new byte[70_000]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too large");
         assertThat(log.writer().transactions()).isEqualTo(transactions);

@@ -8,6 +8,7 @@ import io.sink.api.Nack;
 import io.sink.api.PublishResult;
 import io.sink.api.client.ClientHandler;
 import io.sink.api.client.ClientInstanceIds;
+import io.sink.api.text.Printable;
 import io.sink.protocol.ConnectionRequestFrame;
 import io.sink.protocol.ConnectionResponseFrame;
 import io.sink.protocol.Frame;
@@ -156,7 +157,7 @@ final class ClientConnection extends Connection {
             storeServerInstanceId(store);
         } else if (outcome instanceof ClientSession.Refused refusal) {
             refused = true;
-            log.warn("{}", refusal.reason());
+            log.warn("{}", Printable.inline(refusal.reason()));
             engine.refused(refusal);
             close(refusal.reason());
         }

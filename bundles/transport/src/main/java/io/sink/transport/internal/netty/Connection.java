@@ -14,6 +14,7 @@ import io.sink.api.Event;
 import io.sink.api.Nack;
 import io.sink.api.PublishResult;
 import io.sink.api.server.RetryLaterException;
+import io.sink.api.text.Printable;
 import io.sink.protocol.AckFrame;
 import io.sink.protocol.Frame;
 import io.sink.protocol.NackFrame;
@@ -195,9 +196,9 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
     /** Logs why the connection is closed: WARN for the peer's malformed input, INFO otherwise. */
     void logClosing(boolean malformed, String reason) {
         if (malformed) {
-            log.warn("closing connection {}: {}", describePeer(), reason);
+            log.warn("closing connection {}: {}", describePeer(), Printable.inline(reason));
         } else {
-            log.info("closing connection {}: {}", describePeer(), reason);
+            log.info("closing connection {}: {}", describePeer(), Printable.inline(reason));
         }
     }
 
@@ -325,7 +326,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
             }
             if (failure != null) {
                 log.warn("handling event {} from {} failed; answering NACK: {}", event.ackKey(), describePeer(),
-                        cause.toString());
+                        Printable.inline(cause.toString()));
                 reply = NackFrame.of(messageId, Nack.of("", humanReason(cause)));
             } else if (nack == null || nack.isEmpty()) {
                 reply = new AckFrame(messageId);

@@ -14,6 +14,7 @@ import io.sink.api.server.ClientRecord;
 import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.ConnectedClient;
 import io.sink.api.server.ServerHandler;
+import io.sink.api.text.Printable;
 import io.sink.protocol.ConnectionRequestFrame;
 import io.sink.protocol.ConnectionResponseFrame;
 import io.sink.protocol.Frame;
@@ -102,8 +103,8 @@ final class ServerConnection extends Connection {
         if (id.isEmpty()) {
             X509Certificate cert = certificate.get();
             engine.repeated("connections with an unknown client certificate", "refused connection from "
-                    + remoteAddress() + ": unknown client certificate subject=\"" + Certificates.subject(cert)
-                    + "\" sha256=" + Certificates.sha256Fingerprint(cert));
+                    + remoteAddress() + ": unknown client certificate subject=" + Printable.quoted(Certificates.subject(cert))
+                    + " sha256=" + Certificates.sha256Fingerprint(cert));
             close("unknown client certificate");
             return false;
         }
@@ -116,7 +117,7 @@ final class ServerConnection extends Connection {
     void logClosing(boolean malformed, String reason) {
         if (clientId == null) {
             engine.repeated("unauthenticated connections closed", "closing connection " + describePeer() + ": "
-                    + reason);
+                    + Printable.inline(reason));
         } else {
             super.logClosing(malformed, reason);
         }
@@ -124,7 +125,7 @@ final class ServerConnection extends Connection {
 
     @Override
     String describePeer() {
-        return remoteAddress() + (clientId == null ? "" : " (client " + clientId + ")");
+        return remoteAddress() + (clientId == null ? "" : " (client " + Printable.text(clientId) + ")");
     }
 
     String clientId() {
@@ -208,13 +209,13 @@ final class ServerConnection extends Connection {
             send(response);
             channel.flush();
             log.info("client {} connected from {} ({}, application version {})", clientId, remoteAddress(),
-                    decision.response().protocolName(), request.applicationVersion());
+                    decision.response().protocolName(), Printable.text(request.applicationVersion()));
             engine.connectionUp(this);
             recheckAdmission();
         } else {
             // The original keeps a quarantined client's socket open without serving it; the client must
             // close. We close it ourselves once the answer is written, so refused clients hold nothing.
-            log.info("refused client {} from {}: {}", clientId, remoteAddress(), decision.reason());
+            log.info("refused client {} from {}: {}", clientId, remoteAddress(), Printable.inline(decision.reason()));
             sendAndClose(response, decision.reason());
         }
     }
@@ -255,7 +256,7 @@ final class ServerConnection extends Connection {
         if (e.kind() == ProtocolException.Kind.UNSUPPORTED_PROTOCOL_VERSION
                 && session.state() == ServerSession.State.AWAITING_REQUEST && authenticate()) {
             session.decided(ServerHandshake.unsupportedProtocolVersion(-1));
-            log.info("refused client {} from {}: {}", clientId, remoteAddress(), e.getMessage());
+            log.info("refused client {} from {}: {}", clientId, remoteAddress(), Printable.inline(e.getMessage()));
             sendAndClose(ConnectionResponseFrame.unsupportedProtocolVersion(), e.getMessage());
             return;
         }

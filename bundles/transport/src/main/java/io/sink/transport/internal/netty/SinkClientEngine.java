@@ -20,6 +20,7 @@ import io.sink.api.Event;
 import io.sink.api.PublishResult;
 import io.sink.api.client.ClientHandler;
 import io.sink.api.client.SinkClient;
+import io.sink.api.text.Printable;
 import io.sink.transport.internal.state.ClientSession;
 import io.sink.transport.internal.state.ConnectionCounters;
 import io.sink.transport.internal.state.ReconnectSchedule;
@@ -186,7 +187,7 @@ public final class SinkClientEngine implements SinkClient {
             current = null;
         }
         if (wasConnected) {
-            LOG.info("disconnected from Sink server {}: {}", server(), reason);
+            LOG.info("disconnected from Sink server {}: {}", server(), Printable.inline(reason));
             ClientHandler h = handler.get();
             if (h != null) {
                 try {

@@ -22,6 +22,7 @@ import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.ConnectedClient;
 import io.sink.api.server.ServerHandler;
 import io.sink.api.server.SinkServer;
+import io.sink.api.text.Printable;
 import io.sink.transport.internal.state.ConnectionCounters;
 import io.sink.transport.internal.state.ConnectionLimiter;
 import io.sink.transport.internal.state.Freshness;
@@ -246,7 +247,7 @@ public final class SinkServerEngine implements SinkServer {
     void connectionDown(ServerConnection connection, boolean wasConnected, String reason) {
         boolean live = peers.remove(connection.clientId(), connection);
         if (wasConnected) {
-            LOG.info("client {} disconnected: {}", connection.clientId(), reason);
+            LOG.info("client {} disconnected: {}", connection.clientId(), Printable.inline(reason));
             ServerHandler h = handler.get();
             if (h != null && live) {
                 try {

@@ -4,6 +4,7 @@ import io.sink.api.ConnectionResponse;
 import io.sink.api.InstanceId;
 import io.sink.api.Nack;
 import io.sink.api.client.ClientInstanceIds;
+import io.sink.api.text.Printable;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -226,7 +227,7 @@ public final class ClientSession {
                         + "; the server remembers another history)";
             case QUARANTINED:
                 Nack nack = quarantine.get();
-                return "the server quarantined this client: " + nack.humanMessage()
+                return "the server quarantined this client: " + Printable.inline(nack.humanMessage())
                         + (nack.machineMessage().length == 0 ? "" : " (" + nack + ")");
             case UNSUPPORTED_PROTOCOL_VERSION:
                 return "the server refused the connection: unsupported_protocol_version (this client speaks version "

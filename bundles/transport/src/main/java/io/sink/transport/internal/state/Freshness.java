@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Thread-safe: connections record from their event loops, status commands read from any thread.
  * A timestamp only ever grows ({@link #record} keeps the maximum), whatever the order of calls.
+ * Event type ids are unsigned 64 bits (2^63..2^64-1 are negative {@code long}s), ordered unsigned.
  */
 public final class Freshness {
     private final ConcurrentHashMap<String, ConcurrentHashMap<Long, Long>> byClient = new ConcurrentHashMap<>();
@@ -20,9 +21,6 @@ public final class Freshness {
     /** The server ACKed an event of {@code eventTypeId} with {@code timestamp} from {@code clientId}. */
     public void record(String clientId, long eventTypeId, long timestamp) {
         Objects.requireNonNull(clientId, "clientId");
-        if (eventTypeId < 0) {
-            throw new IllegalArgumentException("event_type_id must not be negative, got " + eventTypeId);
-        }
         if (timestamp < 0) {
             throw new IllegalArgumentException("timestamp must not be negative, got " + timestamp);
         }
@@ -33,7 +31,12 @@ public final class Freshness {
     public Map<Long, Long> of(String clientId) {
         Objects.requireNonNull(clientId, "clientId");
         Map<Long, Long> perType = byClient.get(clientId);
-        return perType == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(perType));
+        if (perType == null) {
+            return Map.of();
+        }
+        TreeMap<Long, Long> ordered = new TreeMap<>(Long::compareUnsigned);
+        ordered.putAll(perType);
+        return Collections.unmodifiableMap(ordered);
     }
 
     /** The latest ACKed timestamp of {@code eventTypeId} from {@code clientId}, if any. */

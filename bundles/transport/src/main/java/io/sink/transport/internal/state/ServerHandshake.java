@@ -5,6 +5,7 @@ import io.sink.api.InstanceId;
 import io.sink.api.Nack;
 import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.server.ClientRecord;
+import io.sink.api.text.Printable;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -101,7 +102,7 @@ public final class ServerHandshake {
         if (!applicationVersionAccepted) {
             return new Decision(ConnectionResponse.UNSUPPORTED_APPLICATION_VERSION, Optional.empty(),
                     Optional.empty(), Optional.empty(), true,
-                    "application version \"" + applicationVersion + "\" is not accepted");
+                    "application version " + Printable.quoted(applicationVersion) + " is not accepted");
         }
         if (record.quarantine().isPresent()) {
             Nack nack = record.quarantine().get();

@@ -58,11 +58,20 @@ class FreshnessTest {
     }
 
     @Test
+    void eventTypesAreUnsigned64Bit() {
+        Freshness freshness = new Freshness();
+        freshness.record("c", -1L, 5);
+        freshness.record("c", Long.MIN_VALUE, 6);
+        freshness.record("c", 1, 7);
+        assertThat(freshness.of("c")).containsExactly(java.util.Map.entry(1L, 7L),
+                java.util.Map.entry(Long.MIN_VALUE, 6L), java.util.Map.entry(-1L, 5L));
+        assertThat(freshness.of("c", -1L)).hasValue(5);
+    }
+
+    @Test
     void rejectsBadInput() {
         Freshness freshness = new Freshness();
         assertThatThrownBy(() -> freshness.record(null, 1, 1)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> freshness.record("c", -1, 1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("event_type_id must not be negative, got -1");
         assertThatThrownBy(() -> freshness.record("c", 1, -1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("timestamp must not be negative, got -1");
         assertThatThrownBy(() -> freshness.of(null)).isInstanceOf(NullPointerException.class);

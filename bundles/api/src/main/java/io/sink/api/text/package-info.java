@@ -1,0 +1,14 @@
+/**
+ * Text from and for people. {@link io.sink.api.text.Printable} escapes whatever a peer or a
+ * user supplied (certificate subjects, application versions, client ids, keys, Erlang atom names,
+ * NACK texts, typed commands) so that it can never forge a log line, move a terminal's cursor,
+ * set its title or reorder the text around it. {@link io.sink.api.text.CommandUsage} parses what an
+ * operator typed as a shell command's arguments: range-checked, never wrapped, echoed back escaped
+ * in every refusal, which ends with the command's usage.
+ */
+@Export
+@Version("1.0.0")
+package io.sink.api.text;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
