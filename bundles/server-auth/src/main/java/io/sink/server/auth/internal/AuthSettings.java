@@ -28,6 +28,17 @@ record AuthSettings(Path allowListDir, Duration rescanInterval) {
         return Duration.ofSeconds(rescanSeconds);
     }
 
+    /**
+     * The ERROR line for a configuration of {@code pid} refused while running: the message of an
+     * {@link io.sink.api.config.InvalidConfigurationException} names the PID already; others are
+     * prefixed with it. {@code kept} says what keeps running as it is.
+     */
+    static String refusal(String pid, Exception e, String kept) {
+        String message = String.valueOf(e.getMessage());
+        return (message.startsWith("configuration ") ? message : "configuration " + pid + ": " + message) + "; " + kept
+                + " keeps running with its previous configuration";
+    }
+
     /** A configured directory path, resolved against the working directory when relative. */
     static Path directory(String property, String value) {
         if (value == null || value.isBlank()) {

@@ -85,10 +85,7 @@ public final class AuthenticatorComponent implements ClientAuthenticator, Allowe
             }
             replacement = Authenticator.start(next, true, ConnectionCloser.of(() -> server));
         } catch (IllegalArgumentException | IOException e) {
-            String message = String.valueOf(e.getMessage());
-            LOG.error("{}; the allow-list {} keeps being used with its previous configuration",
-                    message.startsWith("configuration ") ? message : "configuration " + PID + ": " + message,
-                    settings.allowListDir());
+            LOG.error(AuthSettings.refusal(PID, e, "the allow-list " + settings.allowListDir()));
             return;
         }
         Authenticator previous = authenticator;

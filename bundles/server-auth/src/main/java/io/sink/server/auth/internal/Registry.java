@@ -32,7 +32,8 @@ final class Registry implements ClientRegistry, ClientAdministration {
     private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
 
     private final RegistryStorage store;
-    private final VersionPolicy versionPolicy;
+    /** Replaced by {@link #versionPolicy(VersionPolicy)} when the configuration changes. */
+    private volatile VersionPolicy versionPolicy;
     private final Supplier<AllowedClients> allowList;
     private final ConnectionCloser closer;
     private final Clock clock;
@@ -92,6 +93,14 @@ final class Registry implements ClientRegistry, ClientAdministration {
             store.put(existing.withInstanceId(clientInstanceId, now()));
         }
         LOG.info("Registered client instance id {} of client {}", clientInstanceId, clientId);
+    }
+
+    VersionPolicy versionPolicy() {
+        return versionPolicy;
+    }
+
+    void versionPolicy(VersionPolicy next) {
+        this.versionPolicy = Objects.requireNonNull(next, "versionPolicy");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.sink.server.auth.internal;
 
 import io.sink.api.InstanceId;
+import io.sink.api.config.ConfigReader;
 import io.sink.api.server.ClientRecord;
 import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.SinkServer;
@@ -8,10 +9,12 @@ import io.sink.server.auth.ClientAdministration;
 import io.sink.server.auth.storage.RegistryStorage;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -33,6 +36,8 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = RegistryComponent.Config.class)
 public final class RegistryComponent implements ClientRegistry, ClientAdministration {
     public static final String PID = "io.sink.server.registry";
+    /** Default of {@code stateDir}. */
+    public static final String DEFAULT_STATE_DIR = "data/server/registry";
     /** The storage used unless {@code storage.target} says otherwise: the files in {@code stateDir}. */
     public static final String DEFAULT_STORAGE_TARGET = "(" + RegistryStorage.STORAGE_TYPE + "="
             + FileRegistryStorageComponent.STORAGE_TYPE + ")";
@@ -46,7 +51,7 @@ public final class RegistryComponent implements ClientRegistry, ClientAdministra
                 description = "Directory of the registry's files (server.properties and clients/<client-id>.properties), "
                         + "created when missing. Relative paths are resolved against the working directory. Losing it "
                         + "gives the server a new instance id: every client is then refused with instance_id_mismatch.")
-        String stateDir() default "data/server/registry";
+        String stateDir() default DEFAULT_STATE_DIR;
 
         @AttributeDefinition(name = "Minimum application version", required = false,
                 description = "Clients presenting an older application version are refused (unsupported_application_"
@@ -79,6 +84,42 @@ public final class RegistryComponent implements ClientRegistry, ClientAdministra
         this.registry = new Registry(storage, settings.versionPolicy(), () -> allowList,
                 ConnectionCloser.of(() -> server), Clock.systemUTC());
         LOG.info("Client registry in {} accepts {}", storage, settings.versionPolicy());
+    }
+
+    /**
+     * A changed configuration, read from the raw properties so that an unparseable value is refused in
+     * our words. This component applies {@code minimumApplicationVersion}: an invalid one is refused with
+     * ONE error line naming the PID, the property, the value and why, and the previous policy stays
+     * (without a modified method SCR would deactivate the registry, and the server would lose it). The
+     * storage applies {@code stateDir} itself ({@link FileRegistryStorageComponent#modified}); a changed
+     * {@code storage.target} is SCR's: it rebinds the registry to the storage it now chooses.
+     */
+    @Modified
+    synchronized void modified(Map<String, Object> properties) {
+        ConfigReader config = new ConfigReader(PID, properties);
+        VersionPolicy next;
+        try {
+            String minimum = config.text("minimumApplicationVersion", "");
+            try {
+                next = VersionPolicy.minimum(minimum);
+            } catch (IllegalArgumentException e) {
+                throw config.invalid("minimumApplicationVersion", minimum, VersionPolicy.NOT_A_VERSION);
+            }
+        } catch (IllegalArgumentException e) {
+            LOG.error(AuthSettings.refusal(PID, e, "the client registry (accepting " + registry.versionPolicy() + ")"));
+            return;
+        }
+        if (next.equals(registry.versionPolicy())) {
+            LOG.info("{}: configuration unchanged for the client registry", PID);
+            return;
+        }
+        registry.versionPolicy(next);
+        LOG.info("{}: configuration applied, the client registry accepts {}", PID, next);
+    }
+
+    /** The application versions accepted now. */
+    VersionPolicy versionPolicy() {
+        return registry.versionPolicy();
     }
 
     /** On the files in {@code stateDir}, without a framework (tests, tools). */

@@ -16,6 +16,10 @@ final class VersionPolicy {
 
     private final Optional<ApplicationVersion> minimum;
 
+    /** Why a minimum that does not parse is refused. */
+    static final String NOT_A_VERSION =
+            "not a version (expected e.g. 1.0.0: dot-separated numbers, optionally -prerelease and +build)";
+
     private VersionPolicy(Optional<ApplicationVersion> minimum) {
         this.minimum = minimum;
     }
@@ -31,8 +35,7 @@ final class VersionPolicy {
         }
         String text = minimumApplicationVersion.strip();
         return new VersionPolicy(Optional.of(ApplicationVersion.parse(text).orElseThrow(() -> new IllegalArgumentException(
-                "minimumApplicationVersion is not a version: " + Printable.quoted(text)
-                        + " (expected e.g. 1.0.0: dot-separated numbers, optionally -prerelease and +build)"))));
+                "minimumApplicationVersion = " + Printable.quoted(text) + " is " + NOT_A_VERSION))));
     }
 
     Optional<ApplicationVersion> minimum() {

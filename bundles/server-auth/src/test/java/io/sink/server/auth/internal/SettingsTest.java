@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,5 +105,51 @@ class SettingsTest {
         } finally {
             auth.deactivate();
         }
+    }
+
+    @Test
+    void invalidValuesSavedWhileRunningAreRefusedInOneLineAndTheRegistryKeepsRunning() throws Exception {
+        Path stateDir = dir.resolve("registry");
+        Map<String, Object> initial = Map.of("stateDir", stateDir.toString(), "minimumApplicationVersion", "1.0");
+        FileRegistryStorageComponent storage = new FileRegistryStorageComponent(
+                Configs.of(RegistryComponent.Config.class, initial));
+        RegistryComponent registry = new RegistryComponent(Configs.of(RegistryComponent.Config.class, initial), storage);
+        var serverId = registry.serverInstanceId();
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        String text;
+        try (ErrLog log = new ErrLog()) {
+            // SCR calls both components' modified methods with the same properties
+            for (Map<String, Object> bad : List.<Map<String, Object>>of(
+                    Map.of("stateDir", stateDir.toString(), "minimumApplicationVersion", "banana"),
+                    Map.of("stateDir", file.toString(), "minimumApplicationVersion", "1.0"),
+                    Map.of("stateDir", " ", "minimumApplicationVersion", "1.0"),
+                    Map.of("stateDir", stateDir.toString(), "minimumApplicationVersion", List.of("1.0", "2.0")))) {
+                registry.modified(bad);
+                storage.modified(bad);
+            }
+            text = log.text();
+        }
+        List<String> errors = text.lines().filter(l -> l.contains("ERROR")).toList();
+        assertThat(errors).hasSize(4);
+        assertThat(errors).allSatisfy(l -> assertThat(l).contains("configuration io.sink.server.registry: ")
+                .contains("keeps running with its previous configuration"));
+        assertThat(errors.get(0)).contains("minimumApplicationVersion = 'banana' is refused: not a version");
+        assertThat(errors.get(1)).contains("stateDir = \"" + file + "\" exists but is not a directory");
+        assertThat(errors.get(2)).contains("stateDir = ' ' is refused: must not be empty");
+        assertThat(errors.get(3)).contains("minimumApplicationVersion = '[1.0, 2.0]' is refused");
+        assertThat(text.lines().filter(l -> l.contains("WARN") || l.contains("Exception"))).isEmpty();
+        // still running on the previous configuration: same files, same policy
+        assertThat(registry.serverInstanceId()).isEqualTo(serverId);
+        assertThat(registry.acceptsApplicationVersion("alice", "1.0")).isTrue();
+        assertThat(registry.acceptsApplicationVersion("alice", "0.9")).isFalse();
+
+        // valid changes are applied
+        Path other = dir.resolve("other");
+        Map<String, Object> changed = Map.of("stateDir", other.toString(), "minimumApplicationVersion", "2.0");
+        registry.modified(changed);
+        storage.modified(changed);
+        assertThat(registry.acceptsApplicationVersion("alice", "1.0")).isFalse();
+        assertThat(registry.serverInstanceId()).isNotEqualTo(serverId);
+        assertThat(other.resolve("server.properties")).isRegularFile();
     }
 }
