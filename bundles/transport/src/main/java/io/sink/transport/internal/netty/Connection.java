@@ -104,7 +104,10 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
     /** An event the peer published, to hand to the application. */
     abstract CompletionStage<Optional<Nack>> deliver(Event event);
 
-    /** The application's answer to a PUBLISH is about to be sent. */
+    /**
+     * The application's answer to a PUBLISH is about to be sent (bookkeeping: an exception thrown here
+     * is logged, and the answer is sent all the same).
+     */
     void delivered(Event event, boolean acked) {
     }
 
@@ -378,7 +381,13 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
         if (!acked) {
             counters.nackSent();
         }
-        delivered(event, acked);
+        try {
+            delivered(event, acked);
+        } catch (RuntimeException e) {
+            // bookkeeping only: the peer's answer is sent whatever happens here
+            log.warn("recording the delivery of offset {} from {} failed; it is answered anyway",
+                    Long.toUnsignedString(event.offset()), describePeer(), e);
+        }
         send(reply);
         channel.flush();
     }

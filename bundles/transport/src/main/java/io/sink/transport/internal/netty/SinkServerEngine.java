@@ -58,7 +58,7 @@ public final class SinkServerEngine implements SinkServer {
     private final Supplier<ClientRegistry> registry;
     private final Supplier<ServerHandler> handler;
     private final PeerRegistry<ServerConnection> peers = new PeerRegistry<>();
-    private final Freshness freshness = new Freshness();
+    private final Freshness freshness;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private ExecutorService blocking;
@@ -69,6 +69,13 @@ public final class SinkServerEngine implements SinkServer {
 
     public SinkServerEngine(ServerSettings settings, SslContext sslContext, Supplier<ClientAuthenticator> authenticator,
             Supplier<ClientRegistry> registry, Supplier<ServerHandler> handler) {
+        this(settings, sslContext, authenticator, registry, handler, new Freshness());
+    }
+
+    /** With the given freshness bookkeeping (tests). */
+    SinkServerEngine(ServerSettings settings, SslContext sslContext, Supplier<ClientAuthenticator> authenticator,
+            Supplier<ClientRegistry> registry, Supplier<ServerHandler> handler, Freshness freshness) {
+        this.freshness = Objects.requireNonNull(freshness, "freshness");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
         if (!sslContext.isServer()) {

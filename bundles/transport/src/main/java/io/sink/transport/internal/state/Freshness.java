@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe: connections record from their event loops, status commands read from any thread.
  * A timestamp only ever grows ({@link #record} keeps the maximum), whatever the order of calls.
  * Event type ids are unsigned 64 bits (2^63..2^64-1 are negative {@code long}s), ordered unsigned.
+ * Not final only so that tests can make {@link #record} fail.
  */
-public final class Freshness {
+public class Freshness {
     private final ConcurrentHashMap<String, ConcurrentHashMap<Long, Long>> byClient = new ConcurrentHashMap<>();
 
     /** The server ACKed an event of {@code eventTypeId} with {@code timestamp} from {@code clientId}. */

@@ -6,6 +6,7 @@ import io.netty.handler.ssl.SslContext;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
 import io.sink.tls.TlsConfig;
+import io.sink.transport.internal.state.Freshness;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -113,5 +114,37 @@ class PeerInputTest {
                 new io.sink.api.Event(-1L, 1, new byte[] {'k'}, -1L, 1, new byte[] {'x'}),
                 new io.sink.api.Event(1, 1, new byte[] {'k'}, Long.MIN_VALUE, 1, new byte[] {'x'}));
         assertThat(log()).contains("application version 1.0.0").doesNotContain("closing connection");
+    }
+
+    @Test
+    void aFailureRecordingFreshnessNeverDropsTheAck() throws Exception {
+        server.stop();
+        Fixtures.Authenticator authenticator = new Fixtures.Authenticator().allow(pki, "example-client");
+        Fixtures.Registry registry = new Fixtures.Registry();
+        server = new SinkServerEngine(Fixtures.serverSettings(), Fixtures.serverContext(pki), () -> authenticator,
+                () -> registry, () -> handler, new Freshness() {
+                    @Override
+                    public void record(String clientId, long eventTypeId, long timestamp) {
+                        if (timestamp == 666) {
+                            throw new IllegalStateException("freshness bookkeeping failed");
+                        }
+                        super.record(clientId, eventTypeId, timestamp);
+                    }
+                });
+        port = server.start().getPort();
+        peer = RawPeer.client(Fixtures.clientContext(pki, "example-client"), port);
+        peer.sendFrame("0005312e302e30000004d2");
+        assertThat(peer.nextFrame(WAIT)).as("hello_new_client").startsWith("11");
+        // PUBLISH id 1: offset 1, timestamp 666, whose freshness cannot be recorded
+        peer.sendFrame("4001" + "01" + "01" + "016b" + "01" + "9a05" + "0178");
+        assertThat(peer.nextFrame(WAIT)).as("ACK of message id 1, although freshness failed").isEqualTo("3001");
+        // the connection goes on: the next one is ACKed and its freshness recorded
+        peer.sendFrame("4002" + "01" + "01" + "016b" + "02" + "07" + "0178");
+        assertThat(peer.nextFrame(WAIT)).as("ACK of message id 2").isEqualTo("3002");
+        assertThat(handler.received).hasSize(2);
+        assertThat(server.freshness("example-client")).containsEntry(1L, 7L);
+        assertThat(log()).contains("recording the delivery of offset 1 from ")
+                .contains("(client example-client) failed; it is answered anyway")
+                .contains("freshness bookkeeping failed").doesNotContain("closing connection");
     }
 }
