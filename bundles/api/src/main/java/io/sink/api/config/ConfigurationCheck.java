@@ -1,5 +1,6 @@
 package io.sink.api.config;
 
+import io.sink.api.text.Printable;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
@@ -15,7 +16,7 @@ import java.util.Map;
  * not a whole number}.
  */
 public final class ConfigurationCheck {
-    private static final int MAX_VALUE_LENGTH = 80;
+    private static final int MAX_VALUE_BYTES = 80;
 
     private ConfigurationCheck() {
     }
@@ -92,25 +93,15 @@ public final class ConfigurationCheck {
         return type.isArray() ? "a list of values each " + one : one;
     }
 
-    /** The configured value for a message: quoted, control characters escaped, long values cut. */
+    /**
+     * The configured value for a message: quoted and escaped by {@link Printable} (the one escaper for
+     * what a user supplied), capped at {@value #MAX_VALUE_BYTES} bytes.
+     */
     static String quote(Object raw) {
         if (raw == null) {
             return "(unset)";
         }
-        String text = raw.getClass().isArray() ? arrayText(raw) : String.valueOf(raw);
-        StringBuilder out = new StringBuilder("\"");
-        text.codePoints().limit(MAX_VALUE_LENGTH).forEach(cp -> {
-            if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029
-                    || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == '"' || cp == '\\') {
-                out.append(cp == '"' || cp == '\\' ? "\\" + (char) cp : String.format("\\u%04x", cp));
-            } else {
-                out.appendCodePoint(cp);
-            }
-        });
-        if (text.codePointCount(0, text.length()) > MAX_VALUE_LENGTH) {
-            out.append("...");
-        }
-        return out.append('"').toString();
+        return Printable.quoted(raw.getClass().isArray() ? arrayText(raw) : String.valueOf(raw), MAX_VALUE_BYTES);
     }
 
     private static String arrayText(Object array) {

@@ -1,5 +1,6 @@
 package io.sink.api.config;
 
+import io.sink.api.text.Printable;
 import java.util.Objects;
 
 /**
@@ -36,7 +37,11 @@ public class InvalidConfigurationException extends IllegalArgumentException {
         return reason;
     }
 
-    /** The value as a message shows it: quoted, control and format characters escaped, length capped. */
+    /**
+     * The value as a message shows it: in single quotes, what {@link Printable} escapes (control,
+     * format, separator, private-use and unassigned characters) as {@code \\uXXXX}, length capped.
+     * The single quotes are this message's shape; which characters are escaped is Printable's.
+     */
     public static String quote(Object value) {
         if (value == null) {
             return "(nothing)";
@@ -51,9 +56,7 @@ public class InvalidConfigurationException extends IllegalArgumentException {
                 out.append("...(").append(text.length()).append(" characters)");
                 break;
             }
-            int type = Character.getType(cp);
-            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || cp == '\'' || cp == '\\') {
+            if (Printable.isEscaped(cp) || cp == '\'') {
                 out.append(cp == '\'' ? "\\'" : cp == '\\' ? "\\\\" : String.format("\\u%04X", cp));
             } else {
                 out.appendCodePoint(cp);

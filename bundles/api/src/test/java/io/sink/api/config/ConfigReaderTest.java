@@ -54,5 +54,7 @@ class ConfigReaderTest {
                 .hasMessageContaining("'x\\u000A2026-12-02 | INFO | FORGED\\u001B[2J'")
                 .satisfies(t -> assertThat(t.getMessage()).doesNotContain("\n").doesNotContain("\u001b"));
         assertThat(InvalidConfigurationException.quote("a".repeat(500))).hasSizeLessThan(260).contains("500 characters");
+        // which characters are escaped is the shared escaper's (Printable): private-use, C1, non-ASCII spaces too
+        assertThat(InvalidConfigurationException.quote("a\uE000\u0085\u00A0'\\b")).isEqualTo("'a\\uE000\\u0085\\u00A0\\'\\\\b'");
     }
 }

@@ -58,8 +58,8 @@ class ConfigurationCheckTest {
 
     @Test
     void valuesAreQuotedEscapedAndCut() {
-        assertThat(ConfigurationCheck.quote("a\nb\u202e\"")).isEqualTo("\"a\\u000ab\\u202e\\\"\"");
-        assertThat(ConfigurationCheck.quote("x".repeat(200))).hasSize(80 + 2 + 3);
+        assertThat(ConfigurationCheck.quote("a\nb\u202e\u0085\"")).isEqualTo("\"a\\nb\\u{202E}\\u{85}\\\"\"");
+        assertThat(ConfigurationCheck.quote("x".repeat(200))).isEqualTo("\"" + "x".repeat(80) + "\"…(+120 bytes)");
         assertThat(ConfigurationCheck.quote(null)).isEqualTo("(unset)");
     }
 
