@@ -1,5 +1,6 @@
 package io.sink.server.store.postgres.internal;
 
+import io.sink.api.config.ConfigurationCheck;
 import io.sink.api.Event;
 import io.sink.api.server.ReceivedEventStore;
 import java.nio.file.InvalidPathException;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -95,9 +97,9 @@ public final class PostgresReceivedEventStoreComponent implements ReceivedEventS
             DataSourceFactory dataSourceFactory,
             @Reference(name = "transactionControl") TransactionControl transactionControl,
             @Reference(name = "connectionProviderFactory") JDBCConnectionProviderFactory providerFactory,
-            Config config) {
+            Config config, Map<String, Object> properties) {
         this.store = new PostgresResource<>(dataSourceFactory, transactionControl, providerFactory,
-                PostgresReceivedEventStore.KIND, config,
+                PostgresReceivedEventStore.KIND, config, properties,
                 (sql, settings) -> PostgresReceivedEventStore.open(sql, settings.databaseName(),
                         settings.maxWritesPerTransaction(), Clock.systemUTC()),
                 PostgresReceivedEventStore::close);
@@ -108,8 +110,10 @@ public final class PostgresReceivedEventStoreComponent implements ReceivedEventS
      *
      * @throws IllegalArgumentException one line naming the PID, the property, the value and why
      */
-    static PostgresSettings settings(Config config) {
+    static PostgresSettings settings(Config config, Map<String, ?> properties) {
         try {
+            // a value DS cannot convert (port = abc) is named here, not as a bare NumberFormatException
+            ConfigurationCheck.requireReadable(Config.class, config, properties);
             String url = config.url() == null ? "" : config.url().trim();
             if (url.isEmpty()) {
                 url = PostgresSettings.url(config.host() == null ? null : config.host().trim(), config.port(),
@@ -131,8 +135,8 @@ public final class PostgresReceivedEventStoreComponent implements ReceivedEventS
     }
 
     @Modified
-    void modified(Config config) {
-        store.reconfigure(config);
+    void modified(Config config, Map<String, Object> properties) {
+        store.reconfigure(config, properties);
     }
 
     @Deactivate

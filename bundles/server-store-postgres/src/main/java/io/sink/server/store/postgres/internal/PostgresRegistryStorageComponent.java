@@ -5,6 +5,7 @@ import io.sink.server.auth.storage.RegistryStorage;
 import io.sink.server.auth.storage.StoredClient;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import org.osgi.service.component.annotations.Activate;
@@ -38,16 +39,16 @@ public final class PostgresRegistryStorageComponent implements RegistryStorage {
                     + PostgresReceivedEventStoreComponent.DRIVER_CLASS + ")") DataSourceFactory dataSourceFactory,
             @Reference(name = "transactionControl") TransactionControl transactionControl,
             @Reference(name = "connectionProviderFactory") JDBCConnectionProviderFactory providerFactory,
-            PostgresReceivedEventStoreComponent.Config config) {
+            PostgresReceivedEventStoreComponent.Config config, Map<String, Object> properties) {
         this.storage = new PostgresResource<>(dataSourceFactory, transactionControl, providerFactory,
-                PostgresRegistryStorage.KIND, config,
+                PostgresRegistryStorage.KIND, config, properties,
                 (sql, settings) -> PostgresRegistryStorage.open(sql, settings.databaseName(), new SecureRandom()),
                 s -> { });
     }
 
     @Modified
-    void modified(PostgresReceivedEventStoreComponent.Config config) {
-        storage.reconfigure(config);
+    void modified(PostgresReceivedEventStoreComponent.Config config, Map<String, Object> properties) {
+        storage.reconfigure(config, properties);
     }
 
     @Deactivate

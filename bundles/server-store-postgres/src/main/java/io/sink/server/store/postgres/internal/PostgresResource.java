@@ -2,6 +2,7 @@ package io.sink.server.store.postgres.internal;
 
 import io.sink.sqlite.AriesSqlitePools;
 import io.sink.sqlite.SqlExecutor;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.osgi.service.jdbc.DataSourceFactory;
@@ -47,14 +48,14 @@ final class PostgresResource<T> implements AutoCloseable {
      */
     PostgresResource(DataSourceFactory dataSourceFactory, TransactionControl transactionControl,
             JDBCConnectionProviderFactory providerFactory, String kind, PostgresReceivedEventStoreComponent.Config config,
-            Opener<T> opener, Consumer<T> closer) {
+            Map<String, ?> properties, Opener<T> opener, Consumer<T> closer) {
         this.dataSourceFactory = Objects.requireNonNull(dataSourceFactory, "dataSourceFactory");
         this.transactionControl = Objects.requireNonNull(transactionControl, "transactionControl");
         this.providerFactory = Objects.requireNonNull(providerFactory, "providerFactory");
         this.kind = Objects.requireNonNull(kind, "kind");
         this.opener = Objects.requireNonNull(opener, "opener");
         this.closer = Objects.requireNonNull(closer, "closer");
-        this.open = open(PostgresReceivedEventStoreComponent.settings(config));
+        this.open = open(PostgresReceivedEventStoreComponent.settings(config, properties));
     }
 
     private Open<T> open(PostgresSettings settings) {
@@ -95,10 +96,10 @@ final class PostgresResource<T> implements AutoCloseable {
      * Reopens with a changed configuration; keeps the current one (one ERROR line) when the new one is
      * invalid or cannot be opened.
      */
-    void reconfigure(PostgresReceivedEventStoreComponent.Config config) {
+    void reconfigure(PostgresReceivedEventStoreComponent.Config config, Map<String, ?> properties) {
         Open<T> current = open;
         try {
-            PostgresSettings settings = PostgresReceivedEventStoreComponent.settings(config);
+            PostgresSettings settings = PostgresReceivedEventStoreComponent.settings(config, properties);
             if (settings.equals(current.settings())) {
                 return;
             }

@@ -78,7 +78,7 @@ class PostgresReceivedEventStoreComponentTest {
 
     private PostgresReceivedEventStoreComponent activate(Map<String, Object> config) {
         return new PostgresReceivedEventStoreComponent(aries.dataSourceFactory, aries.transactionControl,
-                aries.providerFactory, config(config));
+                aries.providerFactory, config(config), config);
     }
 
     private static Outcome await(java.util.concurrent.CompletionStage<Outcome> stage) throws Exception {
@@ -187,8 +187,9 @@ class PostgresReceivedEventStoreComponentTest {
         PostgresReceivedEventStoreComponent component = activate(serverConfig(db, Map.of()));
         try {
             PostgresReceivedEventStore before = component.store();
-            component.modified(config(serverConfig(db, Map.of("port", -1))));
-            component.modified(config(serverConfig("no_such_database", Map.of())));
+            component.modified(config(serverConfig(db, Map.of("port", -1))), serverConfig(db, Map.of("port", -1)));
+            component.modified(config(serverConfig("no_such_database", Map.of())),
+                    serverConfig("no_such_database", Map.of()));
             assertThat(component.store()).isSameAs(before);
             assertThat(aries.providerFactory.open).hasSize(2);
             assertThat(await(component.store("alice", Event.of(1, 1, "k", 1, 5, new byte[0])))).isEqualTo(Outcome.STORED);
@@ -206,9 +207,10 @@ class PostgresReceivedEventStoreComponentTest {
         try {
             await(component.store("alice", Event.of(1, 1, "k", 1, 5, new byte[0])));
             PostgresReceivedEventStore before = component.store();
-            component.modified(config(serverConfig(first, Map.of()))); // unchanged: nothing happens
+            // unchanged: nothing happens
+            component.modified(config(serverConfig(first, Map.of())), serverConfig(first, Map.of()));
             assertThat(component.store()).isSameAs(before);
-            component.modified(config(serverConfig(second, Map.of())));
+            component.modified(config(serverConfig(second, Map.of())), serverConfig(second, Map.of()));
             assertThat(component.store()).isNotSameAs(before);
             assertThat(aries.providerFactory.open).hasSize(2); // the old pools are released
             assertThat(component.count("alice")).isZero();
@@ -224,7 +226,8 @@ class PostgresReceivedEventStoreComponentTest {
         String db = pg.createDatabase();
         PostgresReceivedEventStoreComponent events = activate(serverConfig(db, Map.of()));
         PostgresRegistryStorageComponent registry = new PostgresRegistryStorageComponent(aries.dataSourceFactory,
-                aries.transactionControl, aries.providerFactory, config(serverConfig(db, Map.of())));
+                aries.transactionControl, aries.providerFactory, config(serverConfig(db, Map.of())),
+                serverConfig(db, Map.of()));
         try {
             assertThat(aries.providerFactory.open).hasSize(4);
             registry.put(io.sink.server.auth.storage.StoredClient.empty("alice")
@@ -233,7 +236,8 @@ class PostgresReceivedEventStoreComponentTest {
             assertThat(registry.toString()).isEqualTo("client registry postgresql://" + pg.host() + ":" + pg.port()
                     + "/" + db);
             io.sink.api.InstanceId id = registry.serverInstanceId();
-            registry.modified(config(serverConfig(db, Map.of("port", 0)))); // refused: keeps running
+            // refused: keeps running
+            registry.modified(config(serverConfig(db, Map.of("port", 0))), serverConfig(db, Map.of("port", 0)));
             assertThat(registry.serverInstanceId()).isEqualTo(id);
             assertThat(registry.get("alice")).isPresent();
         } finally {
@@ -241,5 +245,13 @@ class PostgresReceivedEventStoreComponentTest {
             events.deactivate();
         }
         assertThat(aries.providerFactory.open).isEmpty();
+    }
+
+    @Test
+    void anUnparseableValueIsNamedWithItsPropertyAndValue() {
+        Map<String, Object> config = serverConfig("sink", Map.of("port", "abc"));
+        assertThatThrownBy(() -> PostgresReceivedEventStoreComponent.settings(config(config), config))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("configuration io.sink.server.store.postgresql: port = \"abc\" is not a whole number (int)");
     }
 }
