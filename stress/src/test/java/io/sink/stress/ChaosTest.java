@@ -86,6 +86,7 @@ import org.opentest4j.TestAbortedException;
 class ChaosTest {
     private static final String CLIENT = "chaos-client";
     private static final String HOSTILE = "chaos-hostile";
+    private static final String HOSTILE_PINGS = "chaos-hostile-pings";
 
     private static final int SENSORS = 3;
     private final int keepaliveMs = Stress.integer("sink.stress.chaos.keepaliveMs", 500, 500);
@@ -173,7 +174,7 @@ class ChaosTest {
 
         dir = tempDir;
         pki = dir.resolve("pki");
-        DevCertificates.ensure(pki, List.of(CLIENT, HOSTILE));
+        DevCertificates.ensure(pki, List.of(CLIENT, HOSTILE, HOSTILE_PINGS));
         if (diskFullEpisodes) {
             serverFs = smallFilesystem(dir.resolve("server-fs"));
             clientFs = smallFilesystem(dir.resolve("client-fs"));
@@ -188,7 +189,8 @@ class ChaosTest {
         serverPort = freePort();
 
         startServer();
-        hostile = new HostileClient(SslContexts.forClient(DevCertificates.clientConfig(pki, HOSTILE)), serverPort, 150);
+        hostile = new HostileClient(SslContexts.forClient(DevCertificates.clientConfig(pki, HOSTILE_PINGS)),
+                SslContexts.forClient(DevCertificates.clientConfig(pki, HOSTILE)), serverPort, 150);
         proxy = FaultProxy.start("127.0.0.1", serverPort);
         startClient(true);
 

@@ -28,6 +28,8 @@ import io.sink.protocol.FrameCodec;
 import io.sink.protocol.PingFrame;
 import io.sink.protocol.ProtocolException;
 import io.sink.protocol.PublishFrame;
+import io.sink.protocol.etf.SensorReading;
+import io.sink.protocol.etf.SensorReadingCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -41,14 +43,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The hostile client of the chaos test, in the test's JVM: an allow-listed client (its own
- * certificate) that, during a flood window, floods the server from another loopback address
- * ({@code 127.0.0.2}, so the per-address limits it meets are its own, not the honest client's):
+ * The hostile client of the chaos test, in the test's JVM: allow-listed clients (their own
+ * certificates) that, during a flood window, flood the server from another loopback address
+ * ({@code 127.0.0.2}, so the per-address limits they meet are their own, not the honest client's):
  * <ul>
- * <li>one Sink connection that sends PINGs as fast as its socket takes them and never reads (after
- * the CONNECTION_RESPONSE);
- * <li>one Sink connection that sends PUBLISHes as fast as its socket takes them, ignoring the window
- * (the server closes it when more than 4,095 are unanswered; it connects again);
+ * <li>one Sink connection (its own client id: a second one of the same client would replace it)
+ * that sends PINGs as fast as its socket takes them and never reads (after the CONNECTION_RESPONSE);
+ * <li>one Sink connection that sends PUBLISHes of valid sensor readings (key {@code flood}, stored) as
+ * fast as its socket takes them, ignoring the window (the server closes it when more than 4,095 are
+ * unanswered; it connects again);
  * <li>garbage TLS handshakes (random bytes, then close) and stalled ones (connect, send nothing,
  * keep open), up to {@code stalled} open at once, on an owned thread.
  * </ul>
@@ -58,14 +61,16 @@ import java.util.concurrent.atomic.AtomicLong;
 final class HostileClient implements AutoCloseable {
     static final String LOCAL_ADDRESS = "127.0.0.2";
     private static final byte[] PING = FrameCodec.encodeWithLengthPrefix(PingFrame.INSTANCE);
+    private static final byte[] READING = SensorReadingCodec.encode(new SensorReading(-1, 0));
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
             new DefaultThreadFactory("hostile-client"), NioIoHandler.newFactory());
-    private final SslContext context;
+    private final SslContext pingContext;
+    private final SslContext publishContext;
     private final int port;
     private final int stalledAtMost;
-    private final InstanceId instanceId = new InstanceId(4242);
-    private volatile InstanceId serverInstanceId;
+    private final InstanceId[] instanceIds = {new InstanceId(4242), new InstanceId(4343)};
+    private final InstanceId[] serverInstanceIds = new InstanceId[2];
     private volatile boolean running;
     private final List<Channel> sessions = new ArrayList<>();
     private Thread handshakes;
@@ -80,9 +85,16 @@ final class HostileClient implements AutoCloseable {
     final AtomicLong stalledClosedByServer = new AtomicLong();
     final AtomicLong connectsFailed = new AtomicLong();
     private final AtomicLong offset = new AtomicLong();
+    private final AtomicLong writeFailures = new AtomicLong();
+    private volatile String firstWriteFailure;
 
-    HostileClient(SslContext context, int port, int stalledAtMost) {
-        this.context = context;
+    /**
+     * @param pingContext    TLS of the client id that floods PINGs
+     * @param publishContext TLS of the client id that floods PUBLISHes
+     */
+    HostileClient(SslContext pingContext, SslContext publishContext, int port, int stalledAtMost) {
+        this.pingContext = pingContext;
+        this.publishContext = publishContext;
         this.port = port;
         this.stalledAtMost = stalledAtMost;
     }
@@ -117,9 +129,11 @@ final class HostileClient implements AutoCloseable {
     String stats() {
         return String.format(Locale.ROOT, "%d Sink connections (%d closed by the server), %,d PINGs and %,d"
                 + " PUBLISHes sent, %,d frames received; %,d garbage handshakes, %,d stalled (%,d of them closed by"
-                + " the server within the window), %,d connects failed", sessionsOpened.get(),
+                + " the server within the window), %,d connects failed, %,d writes failed (first: %s)",
+                sessionsOpened.get(),
                 sessionsClosedByServer.get(), pingsSent.get(), publishesSent.get(), framesReceived.get(),
-                garbageHandshakes.get(), stalledOpened.get(), stalledClosedByServer.get(), connectsFailed.get());
+                garbageHandshakes.get(), stalledOpened.get(), stalledClosedByServer.get(), connectsFailed.get(),
+                writeFailures.get(), firstWriteFailure);
     }
 
     private void connect(boolean pings) {
@@ -130,6 +144,7 @@ final class HostileClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        SslContext context = pings ? pingContext : publishContext;
                         ch.pipeline().addLast(context.newHandler(ch.alloc(), "localhost", port))
                                 .addLast(new LengthFieldBasedFrameDecoder(65_535 + 2, 0, 2, 0, 2))
                                 .addLast(new Session(pings));
@@ -174,9 +189,13 @@ final class HostileClient implements AutoCloseable {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SslHandshakeCompletionEvent e && e.isSuccess()) {
                 sessionsOpened.incrementAndGet();
-                InstanceId server = serverInstanceId;
-                ConnectionRequestFrame request = server == null ? ConnectionRequestFrame.of("1.0.0", instanceId)
-                        : ConnectionRequestFrame.of("1.0.0", instanceId, server);
+                int who = pings ? 0 : 1;
+                InstanceId server;
+                synchronized (serverInstanceIds) {
+                    server = serverInstanceIds[who];
+                }
+                ConnectionRequestFrame request = server == null ? ConnectionRequestFrame.of("1.0.0", instanceIds[who])
+                        : ConnectionRequestFrame.of("1.0.0", instanceIds[who], server);
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(FrameCodec.encodeWithLengthPrefix(request)));
             }
             ctx.fireUserEventTriggered(evt);
@@ -191,7 +210,11 @@ final class HostileClient implements AutoCloseable {
                     try {
                         Frame frame = FrameCodec.decode(ByteBufUtil.getBytes((ByteBuf) msg));
                         if (frame instanceof ConnectionResponseFrame response) {
-                            response.serverInstanceId().ifPresent(id -> serverInstanceId = id);
+                            response.serverInstanceId().ifPresent(id -> {
+                                synchronized (serverInstanceIds) {
+                                    serverInstanceIds[pings ? 0 : 1] = id;
+                                }
+                            });
                         }
                     } catch (ProtocolException e) {
                         // a hostile client does not care
@@ -217,16 +240,23 @@ final class HostileClient implements AutoCloseable {
         private void pump(ChannelHandlerContext ctx) {
             int n = 0;
             while (running && ctx.channel().isActive() && ctx.channel().isWritable() && n++ < 256) {
+                ByteBuf frame;
                 if (pings) {
-                    ctx.write(Unpooled.wrappedBuffer(PING));
+                    frame = Unpooled.wrappedBuffer(PING);
                     pingsSent.incrementAndGet();
                 } else {
                     long o = offset.incrementAndGet();
-                    Event event = Event.of(1, 1, "flood", o, 1_700_000_000L, new byte[32]);
-                    ctx.write(Unpooled.wrappedBuffer(FrameCodec.encodeWithLengthPrefix(
-                            PublishFrame.of((int) (o & 0xFFF), event))));
+                    Event event = Event.of(SensorReadingCodec.EVENT_TYPE_ID, SensorReadingCodec.SCHEMA_VERSION,
+                            "flood", o, 1_700_000_000L, READING);
+                    frame = Unpooled.wrappedBuffer(FrameCodec.encodeWithLengthPrefix(
+                            PublishFrame.of((int) (o & 0xFFF), event)));
                     publishesSent.incrementAndGet();
                 }
+                ctx.write(frame).addListener(f -> {
+                    if (!f.isSuccess() && writeFailures.getAndIncrement() == 0) {
+                        firstWriteFailure = String.valueOf(f.cause());
+                    }
+                });
             }
             ctx.flush();
             if (running && ctx.channel().isActive() && ctx.channel().isWritable()) {
