@@ -7,7 +7,9 @@ import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
 import io.sink.stress.chaos.ChaosClient;
 import io.sink.stress.chaos.ChaosServer;
+import io.sink.sqlite.SmallFilesystem;
 import io.sink.tls.DevCertificates;
+import io.sink.tls.SslContexts;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,12 +40,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.opentest4j.TestAbortedException;
 
 /**
  * Proof under stress, item 2: no reading is lost or duplicated, whatever breaks.
@@ -56,30 +60,42 @@ import org.junit.jupiter.api.io.TempDir;
  * printed): the proxy resets every connection; the proxy stalls both ways for longer than 2 keepalive
  * intervals (so only keepalive can tell); the proxy cuts a chunk (a TLS record, a frame) in the middle
  * and closes; the client is SIGKILLed and started again; the server is SIGKILLed and started again on
- * the same port. The first five faults are the five kinds in a seeded order, so every kind happens.
+ * the same port; a disk-full episode on either side (each database is on its own tmpfs, filled up,
+ * held full 1.5 to 3 s, freed; needs root, else the test fails saying so, unless
+ * {@code -Dsink.stress.chaos.diskFull=false}); a flood window of the {@link HostileClient} (PINGs
+ * never read, PUBLISHes past the window, garbage and stalled handshakes), during which the honest
+ * client must deliver. The first eight faults are the eight kinds in a seeded order, so every kind
+ * happens. No operator command is ever given: the stream must go on by itself.
  *
  * <p>Then the faults stop, the last client is killed and one is started with its sensor off, which
  * must drain its queue to 0; both are stopped and their databases opened here. Asserted: every
  * accepted (sensor, offset) is stored on the server exactly once, with the reading of the process that
  * accepted it; each sensor's offsets on the server are 1..max without a gap, and max is the client's
  * last offset of that sensor; no reading is unacknowledged on the client; {@code PRAGMA
- * integrity_check} is ok on both databases; no offset was accepted twice.
+ * integrity_check} is ok on both databases; no offset was accepted twice; a reading the client's log
+ * refused (full disk) is not accepted and names the cause; no {@code OutOfMemoryError} in either
+ * child's log (both {@code -Xmx256m}).
  *
  * <p>Short (CI): 40 s of faults. Long ({@code -Dsink.stress=long}): faults until at least 1,000,000
  * readings were accepted (at most 150 minutes, else the test fails after checking what it has).
  * Properties: {@code sink.stress.chaos.seconds}, {@code .readings}, {@code .maxMinutes},
  * {@code .seed}, {@code .writers} (sensor threads, 1 to 3; default 3), {@code .drainSeconds},
- * {@code .keepaliveMs} (default 500; the stalls last 2 keepalive intervals + 0.1 to 0.6 s).
+ * {@code .keepaliveMs} (default 500; the stalls last 2 keepalive intervals + 0.1 to 0.6 s),
+ * {@code .filesystemMegabytes} (64; long 1024), {@code .diskFull} (true).
  */
 class ChaosTest {
     private static final String CLIENT = "chaos-client";
+    private static final String HOSTILE = "chaos-hostile";
+    private static final String HOSTILE_PINGS = "chaos-hostile-pings";
+
     private static final int SENSORS = 3;
     private final int keepaliveMs = Stress.integer("sink.stress.chaos.keepaliveMs", 500, 500);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     enum Fault {
         CUT("proxy cut"), STALL("proxy stall"), CUT_MID("proxy cut-mid"), KILL_CLIENT("client SIGKILL"),
-        KILL_SERVER("server SIGKILL");
+        KILL_SERVER("server SIGKILL"), DISK_FULL_SERVER("server disk full"), DISK_FULL_CLIENT("client disk full"),
+        FLOOD("hostile flood");
 
         final String label;
 
@@ -97,6 +113,8 @@ class ChaosTest {
     private int serverPort;
     private String classPath;
     private final Accepted accepted = new Accepted();
+    /** Readings the client's event log refused (EventLogFullException): not accepted, not in the invariant. */
+    private final AtomicLong refused = new AtomicLong();
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private Server server;
     private Client client;
@@ -104,6 +122,18 @@ class ChaosTest {
     private final List<Client> clients = new ArrayList<>();
     private int writers;
     private final List<String> timeline = new ArrayList<>();
+    private SmallFilesystem serverFs;
+    private SmallFilesystem clientFs;
+    private Path serverDb;
+    private Path clientDb;
+    private HostileClient hostile;
+    /** Per flood window: the honest client's events stored on the server during it. */
+    private final List<Long> floodProgress = new ArrayList<>();
+    private final Map<Fault, Long> bytesFilled = new EnumMap<>(Fault.class);
+    /** Each side's database lives on a tmpfs of this size (MiB), filled up during a disk-full episode. */
+    private final int filesystemMegabytes = Stress.integer("sink.stress.chaos.filesystemMegabytes", 64, 1024);
+    private final boolean diskFullEpisodes = !"false".equals(System.getProperty("sink.stress.chaos.diskFull",
+            "true").trim());
 
     @AfterEach
     void destroyEverything() {
@@ -112,6 +142,19 @@ class ChaosTest {
         }
         if (proxy != null) {
             proxy.close();
+        }
+        if (hostile != null) {
+            hostile.close();
+        }
+        for (SmallFilesystem fs : new SmallFilesystem[] {serverFs, clientFs}) {
+            if (fs != null) {
+                try {
+                    fs.free();
+                    fs.close();
+                } catch (Exception e) {
+                    System.err.println("chaos: could not unmount " + fs.path() + ": " + e);
+                }
+            }
         }
     }
 
@@ -131,7 +174,13 @@ class ChaosTest {
 
         dir = tempDir;
         pki = dir.resolve("pki");
-        DevCertificates.ensure(pki, List.of(CLIENT));
+        DevCertificates.ensure(pki, List.of(CLIENT, HOSTILE, HOSTILE_PINGS));
+        if (diskFullEpisodes) {
+            serverFs = smallFilesystem(dir.resolve("server-fs"));
+            clientFs = smallFilesystem(dir.resolve("client-fs"));
+        }
+        serverDb = Files.createDirectories(dir.resolve("server-fs")).resolve("server.db");
+        clientDb = Files.createDirectories(dir.resolve("client-fs")).resolve("client.db");
         logs = Stress.logDirectory();
         Files.deleteIfExists(logs.resolve("chaos-server.log"));
         Files.deleteIfExists(logs.resolve("chaos-client.log"));
@@ -140,12 +189,14 @@ class ChaosTest {
         serverPort = freePort();
 
         startServer();
+        hostile = new HostileClient(SslContexts.forClient(DevCertificates.clientConfig(pki, HOSTILE_PINGS)),
+                SslContexts.forClient(DevCertificates.clientConfig(pki, HOSTILE)), serverPort, 150);
         proxy = FaultProxy.start("127.0.0.1", serverPort);
         startClient(true);
 
         // ---- the fault phase
         Random random = new Random(seed);
-        List<Fault> firstOfEach = new ArrayList<>(Arrays.asList(Fault.values()));
+        List<Fault> firstOfEach = new ArrayList<>(kinds());
         Collections.shuffle(firstOfEach, random);
         Map<Fault, Integer> injected = new EnumMap<>(Fault.class);
         long phaseStart = System.nanoTime();
@@ -165,6 +216,9 @@ class ChaosTest {
                 throw new AssertionError("a child process ended by itself during the fault phase: " + status());
             }
             Fault fault = n < firstOfEach.size() ? firstOfEach.get(n) : pick(random);
+            if (!diskFullEpisodes && (fault == Fault.DISK_FULL_SERVER || fault == Fault.DISK_FULL_CLIENT)) {
+                fault = Fault.CUT; // -Dsink.stress.chaos.diskFull=false (said in the summary)
+            }
             timeline.add(String.format(Locale.ROOT, "%9.3f s  %-14s (%,d readings accepted so far)",
                     (System.nanoTime() - phaseStart) / 1e9, fault.label, accepted.count()));
             inject(fault, random);
@@ -204,7 +258,7 @@ class ChaosTest {
         proxy.close();
 
         // ---- what the databases hold
-        Verdict verdict = verify(dir.resolve("server.db"), dir.resolve("client.db"));
+        Verdict verdict = verify(serverDb, clientDb);
 
         long clientKills = injected.getOrDefault(Fault.KILL_CLIENT, 0);
         long serverKills = injected.getOrDefault(Fault.KILL_SERVER, 0);
@@ -217,10 +271,7 @@ class ChaosTest {
         long refusals = countLines(logs.resolve("chaos-client.log"), "the server refused the connection")
                 + countLines(logs.resolve("chaos-client.log"), "the server quarantined this client");
         long helloNewClient = countLines(logs.resolve("chaos-client.log"), "(hello_new_client,");
-        long warnings = countLines(logs.resolve("chaos-client.log"), " WARN ")
-                + countLines(logs.resolve("chaos-client.log"), " ERROR ")
-                + countLines(logs.resolve("chaos-server.log"), " WARN ")
-                + countLines(logs.resolve("chaos-server.log"), " ERROR ");
+        long warnings = inBothLogs(" WARN ") + inBothLogs(" ERROR ");
         String summary = String.format(Locale.ROOT, "chaos (%s, seed %d): %,d readings accepted by the sensor in"
                 + " %.1f s of faults (%.0f/s; %d sensors, %d writer(s)); %d faults: %s; client kills %d (+%d before"
                 + " the drain), server kills %d; client incarnations %d, server incarnations %d; proxy: %d"
@@ -238,9 +289,26 @@ class ChaosTest {
                 verdict.serverRows - accepted.count(), storedReported, backlog, drainSecondsTaken,
                 verdict.unacknowledged, verdict.serverIntegrity, verdict.clientIntegrity, helloNewClient, refusals,
                 warnings);
+        long withheld = servers.stream().mapToLong(s -> s.withheld).sum();
+        long nacks = servers.stream().mapToLong(s -> s.nacks).sum();
+        long outOfMemory = inBothLogs("OutOfMemoryError");
+        String extended = String.format(Locale.ROOT, "chaos, extended: disk-full episodes %s: server %d (%,d bytes"
+                + " of filler), client %d (%,d bytes of filler); events the server withheld (not stored for now: no"
+                + " ACK, no NACK, the client re-sends; summed over incarnations) %,d; NACKs (all clients) %,d;"
+                + " readings the client's event log refused (full disk: not accepted) %,d; flood windows %d, events"
+                + " of the honest client stored during each %s; hostile client from %s: %s; hostile events on the"
+                + " server %,d; OutOfMemoryError lines in the logs %d (server and client -Xmx256m)",
+                diskFullEpisodes ? "on (a tmpfs of " + filesystemMegabytes + " MiB per side)" : "OFF (-Dsink.stress.chaos.diskFull"
+                        + "=false)", injected.getOrDefault(Fault.DISK_FULL_SERVER, 0),
+                bytesFilled.getOrDefault(Fault.DISK_FULL_SERVER, 0L), injected.getOrDefault(Fault.DISK_FULL_CLIENT, 0),
+                bytesFilled.getOrDefault(Fault.DISK_FULL_CLIENT, 0L), withheld, nacks, refused.get(),
+                floodProgress.size(), floodProgress, HostileClient.LOCAL_ADDRESS, hostile.stats(),
+                verdict.hostileRows, outOfMemory);
         System.out.println(summary);
+        System.out.println(extended);
         List<String> report = new ArrayList<>();
         report.add(summary);
+        report.add(extended);
         report.add("faults (seconds from the start of the fault phase):");
         report.addAll(timeline);
         Files.write(logs.resolve("chaos-" + Stress.mode() + ".txt"), report, StandardCharsets.UTF_8);
@@ -252,7 +320,7 @@ class ChaosTest {
         }
         assertThat(problems).as("problems seen while reading the children's output").isEmpty();
         assertThat(verdict.failures).as("lost, duplicated or altered readings (server %s, client %s)",
-                dir.resolve("server.db"), dir.resolve("client.db")).isEmpty();
+                serverDb, clientDb).isEmpty();
         assertThat(verdict.serverIntegrity).as("PRAGMA integrity_check of the server's database").isEqualTo("ok");
         assertThat(verdict.clientIntegrity).as("PRAGMA integrity_check of the client's database").isEqualTo("ok");
         assertThat(verdict.unacknowledged).as("unacknowledged events left on the client").isZero();
@@ -260,11 +328,12 @@ class ChaosTest {
         assertThat(refusals).as("connections the server refused (instance_id_mismatch etc.), see " + logs
                 .resolve("chaos-client.log")).isZero();
         assertThat(accepted.count()).as("readings accepted").isPositive();
+        assertThat(outOfMemory).as("OutOfMemoryError in the logs of the children (" + logs + ")").isZero();
         // a killed client can leave at most one committed reading per writer thread without its line:
         // more would mean lines lost on the way (the output of a killed child must be read to its end)
         assertThat(verdict.serverRows - accepted.count()).as("readings on the server without an accepted line")
                 .isBetween(0L, (long) writers * (clientKills + finalClientKill));
-        for (Fault fault : Fault.values()) {
+        for (Fault fault : kinds()) {
             assertThat(injected.getOrDefault(fault, 0)).as("faults of kind " + fault).isPositive();
         }
         assertThat(capped).as("reached %,d readings within %d minutes (got %,d)", minReadings, maxMinutes,
@@ -272,6 +341,12 @@ class ChaosTest {
     }
 
     // ------------------------------------------------------------------ faults
+
+    /** The kinds of fault of this run: all, or all but the disk-full episodes when they are off. */
+    private List<Fault> kinds() {
+        return Stream.of(Fault.values()).filter(f -> diskFullEpisodes
+                || f != Fault.DISK_FULL_SERVER && f != Fault.DISK_FULL_CLIENT).toList();
+    }
 
     private static Fault pick(Random random) {
         int r = random.nextInt(100);
@@ -281,10 +356,16 @@ class ChaosTest {
             return Fault.STALL;
         } else if (r < 62) {
             return Fault.CUT_MID;
-        } else if (r < 82) {
+        } else if (r < 76) {
             return Fault.KILL_CLIENT;
+        } else if (r < 88) {
+            return Fault.KILL_SERVER;
+        } else if (r < 92) {
+            return Fault.DISK_FULL_SERVER;
+        } else if (r < 96) {
+            return Fault.DISK_FULL_CLIENT;
         }
-        return Fault.KILL_SERVER;
+        return Fault.FLOOD;
     }
 
     private void inject(Fault fault, Random random) throws Exception {
@@ -301,6 +382,77 @@ class ChaosTest {
                 server.process.kill();
                 startServer();
             }
+            case DISK_FULL_SERVER -> diskFull(fault, serverFs, random);
+            case DISK_FULL_CLIENT -> diskFull(fault, clientFs, random);
+            case FLOOD -> flood(random);
+        }
+    }
+
+    /**
+     * A disk-full episode: the side's file system is filled up, held full 1.5 to 3 s (no other fault
+     * meanwhile), then freed. Nobody is told: both sides must resume by themselves.
+     */
+    private void diskFull(Fault fault, SmallFilesystem fs, Random random) throws IOException {
+        bytesFilled.merge(fault, fs.fill(), Long::sum);
+        try {
+            if (Await.holds(Duration.ofMillis(1500 + random.nextInt(1501)), this::aChildEndedByItself)) {
+                throw new AssertionError("a child process ended by itself during a disk-full episode: " + status());
+            }
+        } finally {
+            fs.free();
+        }
+    }
+
+    /**
+     * A flood window: the hostile client floods for at least 3 s (no other fault meanwhile) and until
+     * the server stored events of the honest client during it, 20 s at most: else the test fails.
+     */
+    private void flood(Random random) throws Exception {
+        long before = honestEventsOnServer();
+        long start = System.nanoTime();
+        hostile.start(random.nextLong());
+        boolean ended;
+        try {
+            ended = Await.holds(Duration.ofSeconds(20), () -> aChildEndedByItself()
+                    || System.nanoTime() - start > TimeUnit.SECONDS.toNanos(3) && honestEventsOnServer() > before);
+        } finally {
+            hostile.stop();
+        }
+        if (aChildEndedByItself()) {
+            throw new AssertionError("a child process ended by itself during a flood window: " + status());
+        }
+        long progress = honestEventsOnServer() - before;
+        floodProgress.add(progress);
+        if (!ended || progress <= 0) {
+            throw new AssertionError("the honest client delivered nothing during 20 s of flood (" + hostile.stats()
+                    + "; " + status() + ")");
+        }
+    }
+
+    /** Events of the honest client stored on the server now (read beside the running server: WAL). */
+    private long honestEventsOnServer() {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + serverDb)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 10000");
+            }
+            return single(c, "SELECT coalesce((SELECT events FROM received_counts WHERE client_id = '" + CLIENT
+                    + "'), 0)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read " + serverDb + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A tmpfs for one side's database, to fill up. Needs root (CI runs as root); elsewhere the test
+     * fails saying so, unless disk-full episodes are turned off explicitly (the summary says so).
+     */
+    private SmallFilesystem smallFilesystem(Path mountPoint) throws Exception {
+        try {
+            return SmallFilesystem.mount(mountPoint, filesystemMegabytes + "m");
+        } catch (TestAbortedException e) {
+            throw new AssertionError("the chaos test's disk-full episodes need a small file system, and mounting"
+                    + " a tmpfs on " + mountPoint + " failed (it needs root): run as root, or turn the episodes off"
+                    + " with -Dsink.stress.chaos.diskFull=false");
         }
     }
 
@@ -335,8 +487,8 @@ class ChaosTest {
         s.process = ChaosProcess.start("server-" + s.incarnation, jvmOptions(), classPath,
                 ChaosServer.class.getName(),
                 List.of("--pki", pki.toString(), "--port", Integer.toString(serverPort), "--db",
-                        dir.resolve("server.db").toString(), "--state", dir.resolve("server-state").toString(),
-                        "--client", CLIENT, "--keepalive-ms", Integer.toString(keepaliveMs)),
+                        serverDb.toString(), "--state", dir.resolve("server-state").toString(),
+                        "--keepalive-ms", Integer.toString(keepaliveMs)),
                 logs.resolve("chaos-server.log"), s::line);
         children.add(s.process);
         servers.add(s);
@@ -348,7 +500,7 @@ class ChaosTest {
         Client c = new Client(clients.size() + 1);
         c.process = ChaosProcess.start("client-" + c.incarnation, jvmOptions(), classPath,
                 ChaosClient.class.getName(),
-                List.of("--pki", pki.toString(), "--client", CLIENT, "--db", dir.resolve("client.db").toString(),
+                List.of("--pki", pki.toString(), "--client", CLIENT, "--db", clientDb.toString(),
                         "--port", Integer.toString(proxy.port()), "--incarnation", Integer.toString(c.incarnation),
                         "--sensor", sensor ? "on" : "off", "--sensors", Integer.toString(SENSORS), "--writers",
                         Integer.toString(writers), "--keepalive-ms", Integer.toString(keepaliveMs)),
@@ -408,6 +560,8 @@ class ChaosTest {
         ChaosProcess process;
         volatile long duplicates;
         volatile long stored;
+        volatile long withheld;
+        volatile long nacks;
         volatile boolean bye;
 
         Server(int incarnation) {
@@ -421,6 +575,10 @@ class ChaosTest {
                 duplicates = Long.parseLong(line.substring(11));
             } else if (line.startsWith("stored ")) {
                 stored = Long.parseLong(line.substring(7));
+            } else if (line.startsWith("withheld ")) {
+                withheld = Long.parseLong(line.substring(9));
+            } else if (line.startsWith("nacks ")) {
+                nacks = Long.parseLong(line.substring(6));
             } else if (line.equals("bye")) {
                 bye = true;
             } else {
@@ -447,6 +605,11 @@ class ChaosTest {
             if (line.startsWith("accepted ")) {
                 int space = line.indexOf(' ', 9);
                 accepted.add(line.substring(9, space), Integer.parseInt(line.substring(space + 1)), incarnation);
+            } else if (line.startsWith("refused ")) {
+                refused.incrementAndGet();
+                if (!line.contains("disk") && !line.contains("full")) {
+                    problems.add("client " + incarnation + " refused a reading without naming a full disk: " + line);
+                }
             } else if (line.startsWith("queue ")) {
                 queue = Long.parseLong(line.substring(6));
                 if (queue == 0) {
@@ -505,7 +668,7 @@ class ChaosTest {
     // ------------------------------------------------------------------ verification
 
     private record Verdict(List<String> failures, long serverRows, long unacknowledged, String serverIntegrity,
-            String clientIntegrity) {
+            String clientIntegrity, long hostileRows) {
     }
 
     private Verdict verify(Path serverDb, Path clientDb) throws SQLException {
@@ -532,14 +695,17 @@ class ChaosTest {
 
         Map<String, int[]> acceptedBySensor = accepted.snapshot();
         String serverIntegrity;
+        long hostileRows;
         long rows = 0;
         Map<String, Long> serverMax = new TreeMap<>();
         Map<String, BitSet> onServer = new TreeMap<>();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + serverDb)) {
             serverIntegrity = integrity(c);
-            long others = single(c, "SELECT count(*) FROM received_events WHERE client_id <> '" + CLIENT + "'");
+            hostileRows = single(c, "SELECT count(*) FROM received_events WHERE client_id = '" + HOSTILE + "'");
+            long others = single(c, "SELECT count(*) FROM received_events WHERE client_id NOT IN ('" + CLIENT
+                    + "', '" + HOSTILE + "')");
             if (others != 0) {
-                failures.add(others + " events on the server from clients other than " + CLIENT);
+                failures.add(others + " events on the server from clients other than " + CLIENT + " and " + HOSTILE);
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT event_key, event_offset, count(*)"
                     + " FROM received_events WHERE client_id = ? GROUP BY event_type_id, event_key, event_offset"
@@ -632,7 +798,7 @@ class ChaosTest {
                     + " sensors");
         }
         return new Verdict(failures.size() > 100 ? failures.subList(0, 100) : failures, rows, unacknowledged,
-                serverIntegrity, clientIntegrity);
+                serverIntegrity, clientIntegrity, hostileRows);
     }
 
     private static String integrity(Connection c) throws SQLException {
@@ -652,6 +818,11 @@ class ChaosTest {
             }
             return rs.getLong(1);
         }
+    }
+
+    /** Lines holding {@code text} in the client's and the server's logs together. */
+    private long inBothLogs(String text) throws IOException {
+        return countLines(logs.resolve("chaos-client.log"), text) + countLines(logs.resolve("chaos-server.log"), text);
     }
 
     private static long countLines(Path file, String text) throws IOException {

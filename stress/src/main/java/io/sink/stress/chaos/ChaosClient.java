@@ -3,6 +3,7 @@ package io.sink.stress.chaos;
 import io.sink.api.InstanceId;
 import io.sink.api.client.ClientHandler;
 import io.sink.api.client.ClientInstanceIds;
+import io.sink.api.client.EventLogFullException;
 import io.sink.api.client.GroundEventLog.LoggedEvent;
 import io.sink.poller.internal.Poller;
 import io.sink.poller.internal.PollerSettings;
@@ -53,10 +54,11 @@ import org.slf4j.LoggerFactory;
  * <p>Standard output, each line in one {@code write} call ({@link Lines}): {@code ready <queue>} once
  * the log is open and the engine started; {@code accepted <sensor> <offset>} for each reading, printed only after
  * {@code appendNext} returned, i.e. after the commit that made it durable (a reading committed just
- * before a kill may lack its line, never the other way round); {@code queue <n>} (unacknowledged
- * events) every 200 ms. The end of standard input (or {@code quit}) stops the sensor, the poller (which
- * records the ACKs it holds), the engine and the log, then prints a last {@code queue <n>} and
- * {@code bye}. A failure of the sensor prints {@code error <what>} and exits with status 1.
+ * before a kill may lack its line, never the other way round); {@code refused <sensor> <why>} for a
+ * reading the event log refused with {@code EventLogFullException} (a full disk: nothing stored, not
+ * accepted; that writer tries again after 50 ms); {@code queue <n>} (unacknowledged events) every 200 ms.
+ * The end of standard input (or {@code quit}) stops the sensor, the poller (which records the ACKs it
+ * holds), the engine and the log, then prints a last {@code queue <n>} and {@code bye}. A failure of the sensor prints {@code error <what>} and exits with status 1.
  */
 public final class ChaosClient {
     private static final Logger LOG = LoggerFactory.getLogger(ChaosClient.class);
@@ -178,8 +180,18 @@ public final class ChaosClient {
             while (sensing) {
                 int i = (int) (n % sensors.size());
                 byte[] reading = SensorReadingCodec.encode(new SensorReading(incarnation, (int) (n % 101)));
-                LoggedEvent logged = log.appendNext(SensorReadingCodec.EVENT_TYPE_ID,
-                        SensorReadingCodec.SCHEMA_VERSION, keys.get(i), System.currentTimeMillis() / 1000, reading);
+                LoggedEvent logged;
+                try {
+                    logged = log.appendNext(SensorReadingCodec.EVENT_TYPE_ID, SensorReadingCodec.SCHEMA_VERSION,
+                            keys.get(i), System.currentTimeMillis() / 1000, reading);
+                } catch (EventLogFullException e) {
+                    // the disk is full: this reading is not accepted (nothing of it is stored); try again soon
+                    String why = String.valueOf(e.getMessage()).replaceAll("\\s+", " ");
+                    println("refused " + sensors.get(i) + " " + why);
+                    n++;
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a full disk: no busy loop
+                    continue;
+                }
                 println("accepted " + sensors.get(i) + " " + logged.event().offset());
                 poller.eventsAppended();
                 n++;

@@ -15,6 +15,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -22,6 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -33,14 +36,16 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp &lt;class path&gt; io.sink.stress.chaos.ChaosServer --pki DIR --port N --db FILE --state DIR
- *      [--client chaos-client] [--keepalive-ms 500]
+ *      [--keepalive-ms 500]
  * </pre>
  *
  * {@code DIR} holds the development certificates ({@link DevCertificates}); every client whose
- * certificate the CA issued is admitted as {@code --client}. Standard output, one line each:
+ * certificate the CA issued is admitted, as the client id its CN names. Standard output, one line each:
  * {@code listening <port>} once it listens; then, every 100 ms when they changed,
  * {@code duplicates <n>} (events received again that were stored before, counted by the handler since
- * this process started: re-sent on the wire) and {@code stored <n>} (events stored as new since start).
+ * this process started: re-sent on the wire), {@code stored <n>} (events stored as new since start),
+ * {@code withheld <n>} (events not stored for now, a full disk: neither ACKed nor NACKed, the client
+ * re-sends them) and {@code nacks <n>}, all clients together.
  * The end of standard input (or a line {@code quit}) stops it: the engine, then the store; it prints
  * the final counts and {@code bye}.
  */
@@ -58,7 +63,6 @@ public final class ChaosServer {
         int port = a.integer("--port", 1, 65535, 0);
         Path database = a.path("--db");
         Path state = a.path("--state");
-        String clientId = a.text("--client", "chaos-client");
         Duration keepalive = Duration.ofMillis(a.integer("--keepalive-ms", 1, 3_600_000, 500));
 
         Lines out = new Lines();
@@ -74,7 +78,7 @@ public final class ChaosServer {
                 new Withholding(closer, Duration.ofSeconds(1), server::get));
         DurableRegistry registry = DurableRegistry.open(state);
         ServerSettings serverSettings = ServerSettings.defaults(port).withKeepalive(keepalive);
-        SinkServerEngine engine = start(serverSettings, pki, clientId, registry, handler);
+        SinkServerEngine engine = start(serverSettings, pki, registry, handler);
         server.set(engine);
         ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "chaos-server-report");
@@ -83,7 +87,7 @@ public final class ChaosServer {
         });
         try {
             out.println("listening " + port);
-            long[] last = {-1, -1};
+            long[] last = {-1, -1, -1, -1};
             reporter.scheduleWithFixedDelay(() -> report(out, handler, last, false), 100, 100, TimeUnit.MILLISECONDS);
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 String line;
@@ -110,12 +114,12 @@ public final class ChaosServer {
      * Starts the engine; retries binding for up to 30 s, since the port of a server just killed may
      * not be free again at once.
      */
-    private static SinkServerEngine start(ServerSettings settings, Path pki, String clientId,
-            DurableRegistry registry, ReadingLogHandler handler) throws Exception {
+    private static SinkServerEngine start(ServerSettings settings, Path pki, DurableRegistry registry,
+            ReadingLogHandler handler) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             SinkServerEngine engine = new SinkServerEngine(settings, SslContexts.forServer(
-                    DevCertificates.serverConfig(pki)), () -> certificate -> Optional.of(clientId), () -> registry,
+                    DevCertificates.serverConfig(pki)), () -> ChaosServer::commonName, () -> registry,
                     () -> handler);
             try {
                 engine.start();
@@ -130,17 +134,26 @@ public final class ChaosServer {
         }
     }
 
+    /** Every certificate the CA issued is admitted; its client id is the certificate's CN. */
+    private static Optional<String> commonName(X509Certificate certificate) {
+        try {
+            return new LdapName(certificate.getSubjectX500Principal().getName()).getRdns().stream()
+                    .filter(rdn -> rdn.getType().equalsIgnoreCase("CN")).map(rdn -> rdn.getValue().toString())
+                    .findFirst();
+        } catch (InvalidNameException e) {
+            return Optional.empty();
+        }
+    }
+
     private static void report(Lines out, ReadingLogHandler handler, long[] last, boolean always) {
-        long duplicates = handler.duplicateCount();
-        long stored = handler.storedCount();
+        long[] now = {handler.duplicateCount(), handler.storedCount(), handler.withheldCount(), handler.nackCount()};
+        String[] names = {"duplicates ", "stored ", "withheld ", "nacks "};
         synchronized (last) {
-            if (always || duplicates != last[0]) {
-                out.println("duplicates " + duplicates);
-                last[0] = duplicates;
-            }
-            if (always || stored != last[1]) {
-                out.println("stored " + stored);
-                last[1] = stored;
+            for (int i = 0; i < now.length; i++) {
+                if (always || now[i] != last[i]) {
+                    out.println(names[i] + now[i]);
+                    last[i] = now[i];
+                }
             }
         }
     }
