@@ -3,7 +3,7 @@
  * publishing, and the connection status.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.sink.api.client;
 
 import org.osgi.annotation.bundle.Export;

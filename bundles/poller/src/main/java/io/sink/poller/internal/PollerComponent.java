@@ -4,6 +4,12 @@ import io.sink.api.InstanceId;
 import io.sink.api.client.ClientHandler;
 import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.EventLogListener;
+import io.sink.api.client.ServerEventHandler;
+import io.sink.api.Event;
+import io.sink.api.Nack;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import io.sink.api.config.ConfigurationCheck;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.ComponentServiceObjects;
@@ -330,6 +336,51 @@ public final class PollerComponent implements ClientHandler, PollerService {
         Poller p = poller;
         if (p != null) {
             p.connectionDown(reason);
+        }
+    }
+
+    /** Handlers of server publishes, by event type ({@link ServerEventHandler#EVENT_TYPE}). */
+    private final Map<Long, ServerEventHandler> serverEventHandlers = new ConcurrentHashMap<>();
+
+    @Reference(name = "serverEventHandler", cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "unbindServerEventHandler")
+    void bindServerEventHandler(ServerEventHandler handler, Map<String, Object> properties) {
+        Long type = eventType(properties);
+        if (type == null) {
+            LOG.warn("ignoring a server event handler without a valid {} property: {}",
+                    ServerEventHandler.EVENT_TYPE, io.sink.api.text.Printable.inline(
+                            String.valueOf(properties.get(ServerEventHandler.EVENT_TYPE))));
+            return;
+        }
+        serverEventHandlers.put(type, handler);
+    }
+
+    void unbindServerEventHandler(ServerEventHandler handler, Map<String, Object> properties) {
+        Long type = eventType(properties);
+        if (type != null) {
+            serverEventHandlers.remove(type, handler);
+        }
+    }
+
+    private static Long eventType(Map<String, Object> properties) {
+        Object value = properties.get(ServerEventHandler.EVENT_TYPE);
+        try {
+            return value instanceof Number n ? n.longValue() : Long.parseUnsignedLong(String.valueOf(value).trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public CompletionStage<Optional<Nack>> handlePublish(Event event) {
+        ServerEventHandler handler = serverEventHandlers.get(event.eventTypeId());
+        if (handler == null) {
+            return ClientHandler.super.handlePublish(event);
+        }
+        try {
+            return handler.handle(event);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 
