@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.ssl.SslContext;
-import io.sink.api.InstanceId;
-import io.sink.api.client.ClientHandler;
-import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.server.ClientAuthenticator;
-import io.sink.api.server.ClientRecord;
-import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.ServerHandler;
+import io.sink.testsupport.Await;
+import io.sink.testsupport.MemoryRegistry;
+import io.sink.testsupport.RecordingClient;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
 import io.sink.transport.internal.netty.ServerSettings;
@@ -29,9 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReconfigurationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private final MemoryRegistry registry = new MemoryRegistry();
 
     @TempDir
     static Path pki;
@@ -202,11 +199,11 @@ class ReconfigurationTest {
     void theClientStaysConnectedOnAnInvalidChangeAndReconnectsOnAValidOne() throws Exception {
         AtomicInteger connections = new AtomicInteger();
         remoteServer = new SinkServerEngine(ServerSettings.defaults(0), serverContext(), () -> admitAll(),
-                () -> new MemoryRegistry(), () -> new CountingHandler(connections));
+                () -> registry, () -> new CountingHandler(connections));
         int port = remoteServer.start().getPort();
 
         client = new SinkClientComponent();
-        client.bindHandler(new MemoryClient());
+        client.bindHandler(new RecordingClient(1234));
         client.activate(null, clientConfig(Map.of("port", port)), Map.of());
         await("connected", () -> client.connected());
         await("one connection", () -> connections.get() == 1);
@@ -288,20 +285,6 @@ class ReconfigurationTest {
         return certificate -> Optional.of(DevCertificates.DEFAULT_CLIENT);
     }
 
-    private static final class MemoryRegistry implements ClientRegistry {
-        private static final Map<String, InstanceId> CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
-
-        @Override
-        public ClientRecord record(String clientId) {
-            return new ClientRecord(new InstanceId(777), Optional.ofNullable(CLIENTS.get(clientId)), Optional.empty());
-        }
-
-        @Override
-        public void registerClientInstanceId(String clientId, InstanceId clientInstanceId) {
-            CLIENTS.put(clientId, clientInstanceId);
-        }
-    }
-
     private static final class CountingHandler implements ServerHandler {
         private final AtomicInteger connections;
 
@@ -317,21 +300,6 @@ class ReconfigurationTest {
         @Override
         public void connectionUp(String clientId, String peer) {
             connections.incrementAndGet();
-        }
-    }
-
-    private static final class MemoryClient implements ClientHandler {
-        private final InstanceId id = new InstanceId(1234);
-        private volatile InstanceId server;
-
-        @Override
-        public ClientInstanceIds instanceIds() {
-            return new ClientInstanceIds(id, Optional.ofNullable(server));
-        }
-
-        @Override
-        public void serverInstanceIdReceived(InstanceId serverInstanceId) {
-            server = serverInstanceId;
         }
     }
 
@@ -351,12 +319,6 @@ class ReconfigurationTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + TIMEOUT + " waiting for " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
+        Await.until(what, TIMEOUT, condition);
     }
 }
