@@ -3,6 +3,7 @@ package io.sink.reading.log.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sink.testsupport.Await;
 import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,10 +47,7 @@ class ReadingLogComponentTest {
         } finally {
             component.deactivate();
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("sink-reading-log"))) {
-            assertThat(System.nanoTime() - deadline).as("the log thread ends").isNegative();
-            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
-        }
+        Await.until("the log thread ends", () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("sink-reading-log")));
     }
 }

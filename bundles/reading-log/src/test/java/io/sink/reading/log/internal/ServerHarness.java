@@ -8,6 +8,7 @@ import io.sink.server.auth.internal.RegistryComponent;
 import io.sink.server.store.internal.SqliteReceivedEventStore;
 import io.sink.sqlite.DataSourceSqlExecutor;
 import io.sink.sqlite.SqliteSettings;
+import io.sink.testsupport.RecordingClient;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
 import io.sink.transport.internal.netty.ClientSettings;
@@ -170,7 +171,7 @@ final class ServerHarness implements AutoCloseable {
                 List.of(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(100)), Duration.ofMillis(200));
     }
 
-    SinkClientEngine client(String name, TestClient device, ClientSettings settings) throws Exception {
+    SinkClientEngine client(String name, RecordingClient device, ClientSettings settings) throws Exception {
         SinkClientEngine client = new SinkClientEngine(settings, clientTls(pki, name), () -> device);
         client.start();
         return client;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sink.api.server.ReceivedEventStore.Outcome;
+import io.sink.sqlite.TestDb;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,8 +62,8 @@ class SqliteReceivedEventStoreComponentTest {
         assertThat(component.store().settings().synchronous().name()).isEqualTo("FULL");
         component.deactivate();
         assertThat(aries.providerFactory.open).isEmpty();
-        try (Connection c = TestStores.connect(dataDir.resolve("server/events.db"))) {
-            assertThat(TestStores.queryStrings(c, "PRAGMA journal_mode")).containsExactly("wal");
+        try (Connection c = TestDb.connect(dataDir.resolve("server/events.db"))) {
+            assertThat(TestDb.queryStrings(c, "PRAGMA journal_mode")).containsExactly("wal");
         }
 
         SqliteReceivedEventStoreComponent again = activate(Map.of());
