@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sink.testsupport.Await;
-import java.lang.reflect.Proxy;
+import io.sink.testsupport.DsConfig;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -13,16 +13,7 @@ import org.junit.jupiter.api.Test;
 class ReadingLogComponentTest {
 
     static ReadingLogComponent.Config config(Map<String, Object> overrides) {
-        return (ReadingLogComponent.Config) Proxy.newProxyInstance(ReadingLogComponent.Config.class.getClassLoader(),
-                new Class<?>[] {ReadingLogComponent.Config.class}, (proxy, method, args) -> {
-                    if (overrides.containsKey(method.getName())) {
-                        return overrides.get(method.getName());
-                    }
-                    if (method.getDefaultValue() != null) {
-                        return method.getDefaultValue();
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
+        return DsConfig.of(ReadingLogComponent.Config.class, overrides);
     }
 
     @Test

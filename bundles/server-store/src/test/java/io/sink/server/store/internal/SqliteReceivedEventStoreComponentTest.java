@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sink.api.server.ReceivedEventStore.Outcome;
 import io.sink.sqlite.TestDb;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.transaction.control.jdbc.JDBCConnectionProviderFactory;
 
 /** The DS component's wiring, configuration checks and life cycle, on the real Aries and pax-jdbc classes. */
@@ -33,19 +31,10 @@ class SqliteReceivedEventStoreComponentTest {
         aries.close();
     }
 
-    static BundleContext context(Map<String, String> frameworkProperties) {
-        return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
-                new Class<?>[] {BundleContext.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("getProperty")) {
-                        return frameworkProperties.get((String) args[0]);
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
     private SqliteReceivedEventStoreComponent activate(Map<String, Object> overrides) {
         return new SqliteReceivedEventStoreComponent(aries.dataSourceFactory, aries.transactionControl,
-                aries.providerFactory, context(Map.of("sink.data.dir", dataDir.toString())), overrides);
+                aries.providerFactory, AriesFixture.bundleContext(Map.of("sink.data.dir", dataDir.toString())),
+                overrides);
     }
 
     @Test

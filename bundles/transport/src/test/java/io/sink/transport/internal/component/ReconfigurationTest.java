@@ -7,6 +7,7 @@ import io.netty.handler.ssl.SslContext;
 import io.sink.api.server.ClientAuthenticator;
 import io.sink.api.server.ServerHandler;
 import io.sink.testsupport.Await;
+import io.sink.testsupport.DsConfig;
 import io.sink.testsupport.MemoryRegistry;
 import io.sink.testsupport.RecordingClient;
 import io.sink.tls.DevCertificates;
@@ -14,7 +15,6 @@ import io.sink.tls.SslContexts;
 import io.sink.transport.internal.netty.ServerSettings;
 import io.sink.transport.internal.netty.SinkServerEngine;
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -231,7 +231,7 @@ class ReconfigurationTest {
         Map<String, Object> all = new HashMap<>(Map.of("certificate", file(DevCertificates.SERVER_CERTIFICATE),
                 "privateKey", file(DevCertificates.SERVER_KEY), "trustedCertificates", file(DevCertificates.CA_CERTIFICATE)));
         all.putAll(values);
-        return config(SinkServerComponent.Config.class, all);
+        return DsConfig.of(SinkServerComponent.Config.class, all);
     }
 
     private static SinkClientComponent.Config clientConfig(Map<String, Object> values) {
@@ -240,41 +240,11 @@ class ReconfigurationTest {
                 "privateKey", DevCertificates.clientKey(pki, DevCertificates.DEFAULT_CLIENT).toString(),
                 "trustedCertificates", file(DevCertificates.CA_CERTIFICATE), "reconnectDelays", "20ms, 50ms, 100ms"));
         all.putAll(values);
-        return config(SinkClientComponent.Config.class, all);
+        return DsConfig.of(SinkClientComponent.Config.class, all);
     }
 
     private static String file(String name) {
         return pki.resolve(name).toString();
-    }
-
-    /** A component property type as SCR builds it: the given values, else the defaults. */
-    private static <T> T config(Class<T> type, Map<String, Object> values) {
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
-            if (method.getDeclaringClass() == Object.class) {
-                return switch (method.getName()) {
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    default -> type.getSimpleName() + values;
-                };
-            }
-            Object value = values.getOrDefault(method.getName(), method.getDefaultValue());
-            if (value instanceof String text && method.getReturnType() != String.class) {
-                try { // as SCR converts a configured string, failing only when the member is read
-                    if (method.getReturnType() == int.class) {
-                        return Integer.parseInt(text.trim());
-                    }
-                    if (method.getReturnType() == long.class) {
-                        return Long.parseLong(text.trim());
-                    }
-                    if (method.getReturnType() == double.class) {
-                        return Double.parseDouble(text.trim());
-                    }
-                } catch (NumberFormatException e) {
-                    throw new IllegalStateException(e); // SCR: a ComponentException naming neither property nor value
-                }
-            }
-            return value;
-        }));
     }
 
     private static SslContext serverContext() throws Exception {
