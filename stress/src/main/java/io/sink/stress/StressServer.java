@@ -4,12 +4,10 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.internal.PlatformDependent;
 import io.sink.api.Event;
-import io.sink.api.InstanceId;
 import io.sink.api.Nack;
 import io.sink.api.server.ClientAuthenticator;
-import io.sink.api.server.ClientRecord;
-import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.ServerHandler;
+import io.sink.testsupport.MemoryRegistry;
 import io.sink.tls.Certificates;
 import io.sink.tls.PemFiles;
 import io.sink.tls.SslContexts;
@@ -35,7 +33,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
@@ -63,7 +60,7 @@ public final class StressServer {
 
     private StressServer(ServerSettings settings, SslContext tls, Map<String, String> clientsByFingerprint) {
         Authenticator authenticator = new Authenticator(clientsByFingerprint);
-        Registry registry = new Registry();
+        MemoryRegistry registry = new MemoryRegistry(4242);
         this.engine = new SinkServerEngine(settings, tls, () -> authenticator, () -> registry, () -> handler);
     }
 
@@ -235,27 +232,6 @@ public final class StressServer {
         @Override
         public Optional<String> authenticate(X509Certificate certificate) {
             return Optional.ofNullable(byFingerprint.get(Certificates.sha256Fingerprint(certificate)));
-        }
-    }
-
-    /** Client instance ids in memory; accepts every application version; quarantines nobody. */
-    private static final class Registry implements ClientRegistry {
-        private final InstanceId serverId = new InstanceId(4242);
-        private final Map<String, InstanceId> clients = new ConcurrentHashMap<>();
-
-        @Override
-        public ClientRecord record(String clientId) {
-            return new ClientRecord(serverId, Optional.ofNullable(clients.get(clientId)), Optional.empty());
-        }
-
-        @Override
-        public void registerClientInstanceId(String clientId, InstanceId clientInstanceId) {
-            clients.put(clientId, clientInstanceId);
-        }
-
-        @Override
-        public boolean acceptsApplicationVersion(String clientId, String applicationVersion) {
-            return true;
         }
     }
 

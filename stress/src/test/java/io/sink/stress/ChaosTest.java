@@ -8,6 +8,7 @@ import io.sink.protocol.etf.SensorReadingCodec;
 import io.sink.stress.chaos.ChaosClient;
 import io.sink.stress.chaos.ChaosServer;
 import io.sink.sqlite.SmallFilesystem;
+import io.sink.testsupport.Await;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
 import java.io.File;

@@ -1,15 +1,11 @@
 package io.sink.stress;
 
-import io.sink.api.AckKey;
 import io.sink.api.Event;
 import io.sink.api.InstanceId;
 import io.sink.api.Nack;
-import io.sink.api.client.ClientHandler;
-import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.server.ClientAuthenticator;
-import io.sink.api.server.ClientRecord;
-import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.ServerHandler;
+import io.sink.testsupport.MemoryRegistry;
 import io.sink.tls.Certificates;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -47,31 +43,19 @@ final class Doubles {
      * clients on every connection (so a fuzzing client's random instance ids are never a mismatch,
      * unless it presents a server instance id).
      */
-    static final class Registry implements ClientRegistry {
-        final InstanceId serverId;
+    static final class Registry extends MemoryRegistry {
         private final Set<String> forgetful;
-        private final Map<String, InstanceId> clients = new ConcurrentHashMap<>();
 
         Registry(InstanceId serverId, Set<String> forgetful) {
-            this.serverId = serverId;
+            super(serverId.value());
             this.forgetful = Set.copyOf(forgetful);
-        }
-
-        @Override
-        public ClientRecord record(String clientId) {
-            return new ClientRecord(serverId, Optional.ofNullable(clients.get(clientId)), Optional.empty());
         }
 
         @Override
         public void registerClientInstanceId(String clientId, InstanceId clientInstanceId) {
             if (!forgetful.contains(clientId)) {
-                clients.put(clientId, clientInstanceId);
+                super.registerClientInstanceId(clientId, clientInstanceId);
             }
-        }
-
-        @Override
-        public boolean acceptsApplicationVersion(String clientId, String applicationVersion) {
-            return true;
         }
     }
 
@@ -113,44 +97,6 @@ final class Doubles {
         @Override
         public void connectionDown(String clientId, String reason) {
             downs.add(clientId + ": " + reason);
-        }
-    }
-
-    /** A client application keeping its instance ids in memory; records connections and ACKs. */
-    static final class Client implements ClientHandler {
-        private final InstanceId clientId;
-        private volatile InstanceId serverId;
-        final List<String> ups = new CopyOnWriteArrayList<>();
-        final List<String> downs = new CopyOnWriteArrayList<>();
-        final AtomicLong acks = new AtomicLong();
-
-        Client(long clientInstanceId) {
-            this.clientId = new InstanceId(clientInstanceId);
-        }
-
-        @Override
-        public ClientInstanceIds instanceIds() {
-            return new ClientInstanceIds(clientId, Optional.ofNullable(serverId));
-        }
-
-        @Override
-        public void serverInstanceIdReceived(InstanceId serverInstanceId) {
-            serverId = serverInstanceId;
-        }
-
-        @Override
-        public void connectionUp(String peer) {
-            ups.add(peer);
-        }
-
-        @Override
-        public void connectionDown(String reason) {
-            downs.add(reason);
-        }
-
-        @Override
-        public void handleAck(AckKey ackKey) {
-            acks.incrementAndGet();
         }
     }
 }

@@ -3,6 +3,7 @@ package io.sink.stress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sink.stress.FaultProxy.Direction;
+import io.sink.testsupport.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

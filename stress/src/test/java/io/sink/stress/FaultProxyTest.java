@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sink.stress.FaultProxy.Direction;
 import io.sink.stress.FaultProxy.Fault;
+import io.sink.testsupport.Await;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

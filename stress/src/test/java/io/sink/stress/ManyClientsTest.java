@@ -2,6 +2,7 @@ package io.sink.stress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sink.testsupport.Await;
 import io.sink.tls.Certificates;
 import io.sink.tls.DevCertificateAuthority;
 import java.io.IOException;

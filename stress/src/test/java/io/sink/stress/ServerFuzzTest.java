@@ -14,6 +14,8 @@ import io.sink.stress.FuzzCases.FuzzCase;
 import io.sink.stress.ServerModel.Outcome;
 import io.sink.stress.ServerModel.State;
 import io.sink.stress.ServerModel.Verdict;
+import io.sink.testsupport.Await;
+import io.sink.testsupport.RecordingClient;
 import io.sink.tls.IssuedCertificate;
 import io.sink.transport.internal.netty.ClientSettings;
 import io.sink.transport.internal.netty.ServerSettings;
@@ -78,7 +80,7 @@ class ServerFuzzTest {
     private LogCapture log;
     private SinkServerEngine server;
     private Doubles.Handler handler;
-    private Doubles.Client honestApp;
+    private RecordingClient honestApp;
     private SinkClientEngine honest;
     private EventLoopGroup group;
     private SslContext malloryTls;
@@ -98,7 +100,7 @@ class ServerFuzzTest {
         Doubles.Registry registry = new Doubles.Registry(SERVER_ID, Set.of(MALLORY));
         handler = new Doubles.Handler(HONEST);
         malloryTls = pki.clientContext(malloryCertificate);
-        honestApp = new Doubles.Client(4242);
+        honestApp = new RecordingClient(4242);
 
         long started = System.nanoTime();
         try (LogCapture capture = LogCapture.start(Stress.logDirectory().resolve("server-fuzz.log"))) {
@@ -256,18 +258,22 @@ class ServerFuzzTest {
         summary.count("outcome", "open and usable");
     }
 
-    private boolean awaitPongOrClose(FuzzPeer peer) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            String frame = peer.nextFrame(Duration.ofMillis(20));
-            if (PONG.equals(frame)) {
-                return true;
-            }
-            if (frame == null && peer.isClosed()) {
-                return false;
-            }
+    private boolean awaitPongOrClose(FuzzPeer peer) {
+        String[] frame = {null};
+        return Await.holds(WAIT, () -> {
+            frame[0] = nextFrame(peer);
+            return PONG.equals(frame[0]) || frame[0] == null && peer.isClosed();
+        }) && PONG.equals(frame[0]);
+    }
+
+    /** The peer's next frame within 20 ms, or null. */
+    private static String nextFrame(FuzzPeer peer) {
+        try {
+            return peer.nextFrame(Duration.ofMillis(20));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for a frame", e);
         }
-        return false;
     }
 
     /** The close was logged with the peer, the client id and a reason; counts the reason's class. */

@@ -1,15 +1,15 @@
 package io.sink.benchmarks.delivery;
 
-import io.sink.api.InstanceId;
 import io.sink.api.client.ClientHandler;
-import io.sink.api.client.ClientInstanceIds;
 import io.sink.poller.internal.Poller;
 import io.sink.poller.internal.PollerSettings;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
+import io.sink.sqlite.AriesSqlite;
 import io.sink.store.sqlite.internal.SqliteEventLog;
 import io.sink.store.sqlite.internal.StoreSettings;
 import io.sink.sqlite.DataSourceSqlExecutor;
+import io.sink.testsupport.StoreClientHandler;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
 import io.sink.tls.TlsConfig;
@@ -172,27 +172,7 @@ public final class DeliveryBenchmark {
             SinkClientEngine[] client = new SinkClientEngine[1];
             Poller poller = new Poller(new PollerSettings(window, Duration.ofSeconds(5), 0.1, List.of(), "default"),
                     () -> client[0], () -> log, pollerThread, Clock.systemUTC(), new SecureRandom());
-            ClientHandler handler = new ClientHandler() {
-                @Override
-                public ClientInstanceIds instanceIds() {
-                    return log.instanceIds();
-                }
-
-                @Override
-                public void serverInstanceIdReceived(InstanceId id) {
-                    log.storeServerInstanceId(id);
-                }
-
-                @Override
-                public void connectionUp(String peer) {
-                    poller.connectionUp(peer);
-                }
-
-                @Override
-                public void connectionDown(String reason) {
-                    poller.connectionDown(reason);
-                }
-            };
+            ClientHandler handler = new StoreClientHandler(log, poller::connectionUp, poller::connectionDown);
             client[0] = new SinkClientEngine(ClientSettings.defaults("127.0.0.1", port), SslContexts.forClient(tls),
                     () -> handler);
             long rssBefore = rssKb();

@@ -1,5 +1,6 @@
 package io.sink.benchmarks.delivery;
 
+import io.sink.testsupport.Await;
 import io.sink.tls.TlsConfig;
 import java.io.BufferedReader;
 import java.io.File;
@@ -10,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -100,21 +102,26 @@ final class RefPeer {
         pb.environment().put("SINK_PORT", String.valueOf(port));
         pb.environment().put("SINK_LOG_LEVEL", "warning");
         Process server = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            String text = Files.readString(out);
-            Matcher m = LISTENING.matcher(text);
-            if (m.find()) {
-                if (runs++ == 0) {
-                    System.out.println(text.lines().findFirst().orElse(""));
-                }
-                return server;
-            }
-            if (!server.isAlive() || System.nanoTime() > deadline) {
-                stop(server);
-                throw new IllegalStateException("the original server did not start: " + text);
-            }
-            Thread.sleep(50); // polling its output file
+        String[] text = {""};
+        boolean listening = Await.holds(Duration.ofSeconds(60), () -> {
+            text[0] = readQuietly(out);
+            return LISTENING.matcher(text[0]).find() || !server.isAlive();
+        }) && LISTENING.matcher(text[0]).find();
+        if (!listening) {
+            stop(server);
+            throw new IllegalStateException("the original server did not start: " + text[0]);
+        }
+        if (runs++ == 0) {
+            System.out.println(text[0].lines().findFirst().orElse(""));
+        }
+        return server;
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
         }
     }
 

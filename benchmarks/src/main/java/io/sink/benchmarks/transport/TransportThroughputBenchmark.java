@@ -5,10 +5,10 @@ import io.sink.api.InstanceId;
 import io.sink.api.PublishResult;
 import io.sink.api.client.ClientHandler;
 import io.sink.api.client.ClientInstanceIds;
-import io.sink.api.server.ClientRecord;
-import io.sink.api.server.ClientRegistry;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
+import io.sink.testsupport.Await;
+import io.sink.testsupport.MemoryRegistry;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
 import io.sink.transport.internal.netty.ClientSettings;
@@ -17,6 +17,7 @@ import io.sink.transport.internal.netty.SinkClientEngine;
 import io.sink.transport.internal.netty.SinkServerEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -71,19 +72,7 @@ public class TransportThroughputBenchmark {
     public void start() throws Exception {
         pki = Files.createTempDirectory("sink-bench-pki");
         DevCertificates.ensure(pki, List.of("example-client"));
-        ClientRegistry registry = new ClientRegistry() {
-            private volatile InstanceId client;
-
-            @Override
-            public ClientRecord record(String clientId) {
-                return new ClientRecord(new InstanceId(1), Optional.ofNullable(client), Optional.empty());
-            }
-
-            @Override
-            public void registerClientInstanceId(String clientId, InstanceId clientInstanceId) {
-                client = clientInstanceId;
-            }
-        };
+        MemoryRegistry registry = new MemoryRegistry(1);
         server = new SinkServerEngine(ServerSettings.defaults(0), SslContexts.forServer(DevCertificates.serverConfig(pki)),
                 () -> cert -> Optional.of("example-client"), () -> registry,
                 () -> (clientId, event) -> CompletableFuture.completedFuture(Optional.empty()));
@@ -104,13 +93,7 @@ public class TransportThroughputBenchmark {
         client = new SinkClientEngine(ClientSettings.defaults("127.0.0.1", port),
                 SslContexts.forClient(DevCertificates.clientConfig(pki, "example-client")), () -> handler);
         client.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!client.connected()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the client did not connect");
-            }
-            Thread.onSpinWait();
-        }
+        Await.until("the client connects", Duration.ofSeconds(30), client::connected);
         permits = new Semaphore(window);
     }
 

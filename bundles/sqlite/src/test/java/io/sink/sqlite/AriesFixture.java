@@ -1,5 +1,6 @@
 package io.sink.sqlite;
 
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import org.apache.aries.tx.control.jdbc.common.impl.ResourceTrackingJDBCConnecti
 import org.apache.aries.tx.control.jdbc.local.impl.JDBCConnectionProviderFactoryImpl;
 import org.apache.aries.tx.control.service.local.impl.TransactionControlImpl;
 import org.ops4j.pax.jdbc.sqlite.impl.SqliteDataSourceFactory;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.service.transaction.control.jdbc.JDBCConnectionProvider;
 import org.osgi.service.transaction.control.jdbc.JDBCConnectionProviderFactory;
@@ -39,6 +41,17 @@ public final class AriesFixture implements AutoCloseable {
     @Override
     public void close() {
         transactionControl.close();
+    }
+
+    /** A bundle context that only answers framework properties (what the store components read of it). */
+    public static BundleContext bundleContext(Map<String, String> frameworkProperties) {
+        return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
+                new Class<?>[] {BundleContext.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getProperty")) {
+                        return frameworkProperties.get((String) args[0]);
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
     }
 
     /** A provider factory that remembers the providers it handed out and which were released. */

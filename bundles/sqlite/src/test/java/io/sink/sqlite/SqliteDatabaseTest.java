@@ -3,6 +3,7 @@ package io.sink.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sink.testsupport.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -61,7 +62,7 @@ class SqliteDatabaseTest {
         int threadsBefore = writerThreads();
         assertThatThrownBy(() -> open(SqliteSettings.builder(file).build()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining(file.toString());
-        TestDb.await(java.time.Duration.ofSeconds(10), "the writer thread to end",
+        Await.until("the writer thread to end", java.time.Duration.ofSeconds(10),
                 () -> writerThreads() == threadsBefore);
     }
 

@@ -1,17 +1,17 @@
 package io.sink.stress.chaos;
 
-import io.sink.api.InstanceId;
 import io.sink.api.client.ClientHandler;
-import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.EventLogFullException;
 import io.sink.api.client.GroundEventLog.LoggedEvent;
 import io.sink.poller.internal.Poller;
 import io.sink.poller.internal.PollerSettings;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
+import io.sink.sqlite.AriesSqlite;
 import io.sink.sqlite.SqliteSettings;
 import io.sink.store.sqlite.internal.SqliteEventLog;
 import io.sink.store.sqlite.internal.StoreSettings;
+import io.sink.testsupport.StoreClientHandler;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
 import io.sink.transport.internal.netty.ClientSettings;
@@ -104,27 +104,7 @@ public final class ChaosClient {
         SinkClientEngine[] engine = new SinkClientEngine[1];
         Poller poller = new Poller(new PollerSettings(window, period, 0.1, List.of(), "default"), () -> engine[0],
                 () -> log, pollerThread, Clock.systemUTC(), new SecureRandom());
-        ClientHandler handler = new ClientHandler() {
-            @Override
-            public ClientInstanceIds instanceIds() {
-                return log.instanceIds();
-            }
-
-            @Override
-            public void serverInstanceIdReceived(InstanceId id) {
-                log.storeServerInstanceId(id);
-            }
-
-            @Override
-            public void connectionUp(String peer) {
-                poller.connectionUp(peer);
-            }
-
-            @Override
-            public void connectionDown(String reason) {
-                poller.connectionDown(reason);
-            }
-        };
+        ClientHandler handler = new StoreClientHandler(log, poller::connectionUp, poller::connectionDown);
         ClientSettings clientSettings = ClientSettings.defaults("127.0.0.1", port).withKeepalive(keepalive)
                 .withReconnect(List.of(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(200)),
                         Duration.ofSeconds(1));

@@ -1,16 +1,14 @@
 package io.sink.stress.chaos;
 
-import io.sink.api.server.SinkServer;
-import io.sink.reading.log.internal.LogExecutor;
 import io.sink.reading.log.internal.LogLines;
 import io.sink.reading.log.internal.ReadingLogHandler;
-import io.sink.reading.log.internal.Withholding;
+import io.sink.reading.log.internal.ReadingLogServer;
 import io.sink.server.store.internal.SqliteReceivedEventStore;
+import io.sink.sqlite.AriesSqlite;
 import io.sink.sqlite.SqliteSettings;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
 import io.sink.transport.internal.netty.ServerSettings;
-import io.sink.transport.internal.netty.SinkServerEngine;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import org.slf4j.LoggerFactory;
@@ -70,16 +67,10 @@ public final class ChaosServer {
                 .synchronous(SqliteSettings.Synchronous.FULL).build();
         AriesSqlite jdbc = new AriesSqlite(settings, "received events");
         SqliteReceivedEventStore store = SqliteReceivedEventStore.open(jdbc.executor(), settings, Clock.systemUTC());
-        LogLines lines = LogLines.of(LoggerFactory.getLogger("io.sink.readings"));
-        LogExecutor logging = new LogExecutor("sink-reading-log", 10_000, lines);
-        ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor();
-        AtomicReference<SinkServer> server = new AtomicReference<>();
-        ReadingLogHandler handler = new ReadingLogHandler(() -> store, logging, lines, true,
-                new Withholding(closer, Duration.ofSeconds(1), server::get));
         DurableRegistry registry = DurableRegistry.open(state);
         ServerSettings serverSettings = ServerSettings.defaults(port).withKeepalive(keepalive);
-        SinkServerEngine engine = start(serverSettings, pki, registry, handler);
-        server.set(engine);
+        ReadingLogServer server = start(serverSettings, pki, registry, store);
+        ReadingLogHandler handler = server.handler;
         ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "chaos-server-report");
             t.setDaemon(true);
@@ -97,13 +88,11 @@ public final class ChaosServer {
             }
             reporter.shutdown();
             reporter.awaitTermination(10, TimeUnit.SECONDS);
-            engine.stop();
-            logging.close();
+            server.close();
             report(out, handler, last, true);
         } finally {
             reporter.shutdownNow();
-            engine.stop();
-            closer.shutdownNow();
+            server.close();
             store.close();
             jdbc.close();
         }
@@ -114,16 +103,16 @@ public final class ChaosServer {
      * Starts the engine; retries binding for up to 30 s, since the port of a server just killed may
      * not be free again at once.
      */
-    private static SinkServerEngine start(ServerSettings settings, Path pki, DurableRegistry registry,
-            ReadingLogHandler handler) throws Exception {
+    private static ReadingLogServer start(ServerSettings settings, Path pki, DurableRegistry registry,
+            SqliteReceivedEventStore store) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            SinkServerEngine engine = new SinkServerEngine(settings, SslContexts.forServer(
-                    DevCertificates.serverConfig(pki)), () -> ChaosServer::commonName, () -> registry,
-                    () -> handler);
+            ReadingLogServer server = new ReadingLogServer(store,
+                    LogLines.of(LoggerFactory.getLogger("io.sink.readings")), ReadingLogServer.STORE_FAILURE_CLOSE_DELAY, settings,
+                    SslContexts.forServer(DevCertificates.serverConfig(pki)), ChaosServer::commonName, registry);
             try {
-                engine.start();
-                return engine;
+                server.start();
+                return server;
             } catch (IllegalStateException e) {
                 if (System.nanoTime() - deadline > 0) {
                     throw e;

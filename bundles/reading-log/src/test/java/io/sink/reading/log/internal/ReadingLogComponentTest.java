@@ -3,7 +3,8 @@ package io.sink.reading.log.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.Proxy;
+import io.sink.testsupport.Await;
+import io.sink.testsupport.DsConfig;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -12,16 +13,7 @@ import org.junit.jupiter.api.Test;
 class ReadingLogComponentTest {
 
     static ReadingLogComponent.Config config(Map<String, Object> overrides) {
-        return (ReadingLogComponent.Config) Proxy.newProxyInstance(ReadingLogComponent.Config.class.getClassLoader(),
-                new Class<?>[] {ReadingLogComponent.Config.class}, (proxy, method, args) -> {
-                    if (overrides.containsKey(method.getName())) {
-                        return overrides.get(method.getName());
-                    }
-                    if (method.getDefaultValue() != null) {
-                        return method.getDefaultValue();
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
+        return DsConfig.of(ReadingLogComponent.Config.class, overrides);
     }
 
     @Test
@@ -46,10 +38,7 @@ class ReadingLogComponentTest {
         } finally {
             component.deactivate();
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("sink-reading-log"))) {
-            assertThat(System.nanoTime() - deadline).as("the log thread ends").isNegative();
-            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
-        }
+        Await.until("the log thread ends", () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("sink-reading-log")));
     }
 }

@@ -10,6 +10,7 @@ import io.sink.api.server.RetryLaterException;
 import io.sink.api.server.SinkServer;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
+import io.sink.testsupport.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +21,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -100,13 +100,7 @@ class ReadingLogHandlerTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            LockSupport.parkNanos(2_000_000);
-        }
+        Await.until(what, TIMEOUT, condition);
     }
 
     @Test

@@ -7,6 +7,8 @@ import io.sink.api.Event;
 import io.sink.api.PublishResult;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
+import io.sink.testsupport.Await;
+import io.sink.testsupport.RecordingClient;
 import io.sink.transport.internal.netty.SinkClientEngine;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -153,7 +155,7 @@ class ServerCrashTest {
         try (Child first = new Child(root, pki, 0, root.resolve("child-1.err"))) {
             port = first.awaitPort();
             SinkClientEngine client = new SinkClientEngine(ServerHarness.clientSettings(port).withWindow(500),
-                    ServerHarness.clientTls(pki, CLIENT), () -> new TestClient(4242));
+                    ServerHarness.clientTls(pki, CLIENT), () -> new RecordingClient(4242));
             try {
                 client.start();
                 Await.until("connected", WAIT, client::connected);
@@ -204,34 +206,40 @@ class ServerCrashTest {
      */
     private static void publishUntil(SinkClientEngine client, Map<AckKey, Event> events, Set<AckKey> acked,
             Set<AckKey> inFlight, BooleanSupplier done, Runnable afterAck) {
-        long deadline = System.nanoTime() + WAIT.toNanos() * 2;
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not done in time: " + acked.size() + " ACKed, " + inFlight.size()
-                        + " in flight, connected " + client.connected());
-            }
-            boolean sent = false;
-            for (Map.Entry<AckKey, Event> e : events.entrySet()) {
-                if (done.getAsBoolean() || !client.connected() || client.windowAvailable() == 0) {
-                    break;
-                }
-                AckKey key = e.getKey();
-                if (acked.contains(key) || !inFlight.add(key)) {
-                    continue;
-                }
-                sent = true;
-                client.publish(e.getValue()).whenComplete((result, failure) -> {
-                    if (result instanceof PublishResult.Acked) {
-                        acked.add(key);
-                        afterAck.run();
+        // passes over the events while any can be sent; when the window is full or the client is
+        // reconnecting, a short wait for answers
+        Await.until(() -> "done: " + acked.size() + " ACKed, " + inFlight.size() + " in flight, connected "
+                + client.connected(), WAIT.multipliedBy(2), () -> {
+                    while (!done.getAsBoolean()) {
+                        if (!publishPass(client, events, acked, inFlight, done, afterAck)) {
+                            return false;
+                        }
                     }
-                    inFlight.remove(key);
+                    return true;
                 });
+    }
+
+    /** Publishes what the window allows of the events not yet ACKed nor in flight; whether any was sent. */
+    private static boolean publishPass(SinkClientEngine client, Map<AckKey, Event> events, Set<AckKey> acked,
+            Set<AckKey> inFlight, BooleanSupplier done, Runnable afterAck) {
+        boolean sent = false;
+        for (Map.Entry<AckKey, Event> e : events.entrySet()) {
+            if (done.getAsBoolean() || !client.connected() || client.windowAvailable() == 0) {
+                break;
             }
-            if (!sent) {
-                // the window is full or the client is reconnecting: wait a little for answers
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            AckKey key = e.getKey();
+            if (acked.contains(key) || !inFlight.add(key)) {
+                continue;
             }
+            sent = true;
+            client.publish(e.getValue()).whenComplete((result, failure) -> {
+                if (result instanceof PublishResult.Acked) {
+                    acked.add(key);
+                    afterAck.run();
+                }
+                inFlight.remove(key);
+            });
         }
+        return sent;
     }
 }

@@ -7,6 +7,8 @@ import io.sink.api.PublishResult;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
 import io.sink.sqlite.SmallFilesystem;
+import io.sink.testsupport.Await;
+import io.sink.testsupport.RecordingClient;
 import io.sink.transport.internal.netty.SinkClientEngine;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -75,7 +77,7 @@ class ServerDiskFullTest {
         disk = SmallFilesystem.mount(root.resolve("server"), "2m");
         ServerHarness.allow(root, pki, CLIENT);
         server = new ServerHarness(root, pki, 0, "", lines);
-        client = server.client(CLIENT, new TestClient(101), server.clientSettings());
+        client = server.client(CLIENT, new RecordingClient(101), server.clientSettings());
         Await.until("connected", client::connected);
         Map<Long, PublishResult> results = new TreeMap<>();
         for (long offset = 1; offset <= 5; offset++) {

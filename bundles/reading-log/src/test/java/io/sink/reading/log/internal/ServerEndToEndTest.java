@@ -10,6 +10,8 @@ import io.sink.api.server.ClientRecord;
 import io.sink.api.server.ReceivedEventStore.StoredEvent;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
+import io.sink.testsupport.Await;
+import io.sink.testsupport.RecordingClient;
 import io.sink.transport.internal.netty.SinkClientEngine;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -65,11 +67,11 @@ class ServerEndToEndTest {
         server = new ServerHarness(root, pki, 0, minimumApplicationVersion, lines);
     }
 
-    private SinkClientEngine client(String name, TestClient device) throws Exception {
+    private SinkClientEngine client(String name, RecordingClient device) throws Exception {
         return client(name, device, "1.0.0");
     }
 
-    private SinkClientEngine client(String name, TestClient device, String version) throws Exception {
+    private SinkClientEngine client(String name, RecordingClient device, String version) throws Exception {
         SinkClientEngine client = server.client(name, device, server.clientSettings().withApplicationVersion(version));
         clients.add(client);
         return client;
@@ -93,7 +95,7 @@ class ServerEndToEndTest {
     @Test
     void anAllowedClientsEventsAreAckedStoredAndLogged() throws Exception {
         start("", CLIENT);
-        SinkClientEngine client = client(CLIENT, new TestClient(101));
+        SinkClientEngine client = client(CLIENT, new RecordingClient(101));
         Await.until("connected", client::connected);
 
         List<CompletionStage<PublishResult>> results = new ArrayList<>();
@@ -121,7 +123,7 @@ class ServerEndToEndTest {
     @Test
     void anUndecodableReadingIsNackedAndNotStoredAndTheConnectionStaysUp() throws Exception {
         start("", CLIENT);
-        SinkClientEngine client = client(CLIENT, new TestClient(102));
+        SinkClientEngine client = client(CLIENT, new RecordingClient(102));
         Await.until("connected", client::connected);
         PublishResult result = await(client.publish(Event.of(1, 1, "kitchen", 1, 5, "not a term".getBytes())));
         assertThat(result).isInstanceOfSatisfying(PublishResult.Nacked.class, n -> {
@@ -136,7 +138,7 @@ class ServerEndToEndTest {
     @Test
     void anEventSentAgainAfterALostAckIsStoredOnce() throws Exception {
         start("", CLIENT);
-        TestClient device = new TestClient(103);
+        RecordingClient device = new RecordingClient(103);
         SinkClientEngine client = client(CLIENT, device);
         Await.until("connected", client::connected);
 
@@ -189,7 +191,7 @@ class ServerEndToEndTest {
     @Test
     void anUnknownCertificateIsRefused() throws Exception {
         start("", CLIENT);
-        SinkClientEngine stranger = client("stranger", new TestClient(104));
+        SinkClientEngine stranger = client("stranger", new RecordingClient(104));
         Await.until("a refused attempt", () -> refused(stranger));
         assertThat(server.server().connected("stranger")).isFalse();
         assertThat(server.server().connectedClients()).isEmpty();
@@ -199,7 +201,7 @@ class ServerEndToEndTest {
     @Test
     void aCertificateFileAdmitsAClientAndItsRemovalLocksItOutAndClosesItsConnection() throws Exception {
         start("");
-        TestClient device = new TestClient(105);
+        RecordingClient device = new RecordingClient(105);
         SinkClientEngine client = client("newcomer", device);
         Await.until("refused while not on the allow-list", () -> refused(client));
 
@@ -221,7 +223,7 @@ class ServerEndToEndTest {
     @Test
     void aQuarantinedClientIsToldWhyAndConnectsAgainOnceReleased() throws Exception {
         start("", CLIENT);
-        SinkClientEngine client = client(CLIENT, new TestClient(106));
+        SinkClientEngine client = client(CLIENT, new RecordingClient(106));
         Await.until("connected", client::connected);
 
         String what = server.admin().quarantine(CLIENT, "stolen", "reported stolen");
@@ -241,11 +243,11 @@ class ServerEndToEndTest {
     @Test
     void anOldApplicationVersionIsRefused() throws Exception {
         start("2.0.0", CLIENT);
-        SinkClientEngine old = client(CLIENT, new TestClient(107), "1.9.9");
+        SinkClientEngine old = client(CLIENT, new RecordingClient(107), "1.9.9");
         Await.until("refused", () -> old.problem().orElse("").contains("unsupported_application_version"));
         assertThat(old.connected()).isFalse();
         old.stop();
-        SinkClientEngine current = client(CLIENT, new TestClient(107), "2.1.0");
+        SinkClientEngine current = client(CLIENT, new RecordingClient(107), "2.1.0");
         Await.until("a current version connects", current::connected);
     }
 
@@ -253,7 +255,7 @@ class ServerEndToEndTest {
     void afterForgetTheOldHistoryIsAMismatchAndAReimagedDeviceIsGreetedAsNew() throws Exception {
         start("", CLIENT);
         InstanceId serverId = server.admin().serverInstanceId();
-        TestClient device = new TestClient(1001);
+        RecordingClient device = new RecordingClient(1001);
         SinkClientEngine client = client(CLIENT, device);
         Await.until("connected", client::connected);
         assertThat(device.storedServerIds).containsExactly(serverId);
@@ -272,7 +274,7 @@ class ServerEndToEndTest {
         client.stop();
 
         // a re-imaged device: new client instance id, no server id -> hello_new_client
-        TestClient reimaged = new TestClient(2002);
+        RecordingClient reimaged = new RecordingClient(2002);
         SinkClientEngine fresh = client(CLIENT, reimaged);
         Await.until("re-registered", fresh::connected);
         assertThat(reimaged.storedServerIds).containsExactly(serverId);
@@ -292,8 +294,8 @@ class ServerEndToEndTest {
     @Test
     void theAckKeyIdentifiesAnEventPerClient() throws Exception {
         start("", CLIENT, "newcomer");
-        SinkClientEngine a = client(CLIENT, new TestClient(108));
-        SinkClientEngine b = client("newcomer", new TestClient(109));
+        SinkClientEngine a = client(CLIENT, new RecordingClient(108));
+        SinkClientEngine b = client("newcomer", new RecordingClient(109));
         Await.until("both connected", () -> a.connected() && b.connected());
         assertThat(await(a.publish(reading("kitchen", 1)))).isInstanceOf(PublishResult.Acked.class);
         assertThat(await(b.publish(reading("kitchen", 1)))).isInstanceOf(PublishResult.Acked.class);

@@ -8,6 +8,8 @@ import io.sink.server.auth.internal.RegistryComponent;
 import io.sink.server.store.internal.SqliteReceivedEventStore;
 import io.sink.sqlite.DataSourceSqlExecutor;
 import io.sink.sqlite.SqliteSettings;
+import io.sink.testsupport.DsConfig;
+import io.sink.testsupport.RecordingClient;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
 import io.sink.transport.internal.netty.ClientSettings;
@@ -17,7 +19,6 @@ import io.sink.transport.internal.netty.SinkServerEngine;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,9 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A whole Sink server without a framework, as the DS components would wire it: the real server-auth
@@ -47,14 +45,12 @@ final class ServerHarness implements AutoCloseable {
     final AuthenticatorComponent authenticator;
     final RegistryComponent registry;
     final SqliteReceivedEventStore store;
-    final LogExecutor logExecutor;
     final ReadingLogHandler handler;
     final SinkServerEngine engine;
     final int port;
     /** How long after an event that could not be stored its client's connection is closed. */
     static final Duration STORE_FAILURE_CLOSE_DELAY = Duration.ofMillis(300);
-    private final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor();
-    private final AtomicReference<SinkServer> engineRef = new AtomicReference<>();
+    private final ReadingLogServer stack;
 
     /**
      * Starts a server.
@@ -67,45 +63,34 @@ final class ServerHarness implements AutoCloseable {
         this.pki = pki;
         AuthenticatorComponent auth = null;
         SqliteReceivedEventStore events = null;
-        LogExecutor logging = null;
-        SinkServerEngine server = null;
+        ReadingLogServer started = null;
         try {
-            auth = new AuthenticatorComponent(config(AuthenticatorComponent.Config.class,
+            auth = new AuthenticatorComponent(DsConfig.of(AuthenticatorComponent.Config.class,
                     Map.of("allowListDir", allowListDir(root).toString(), "rescanSeconds", 1)));
-            RegistryComponent reg = new RegistryComponent(config(RegistryComponent.Config.class,
+            RegistryComponent reg = new RegistryComponent(DsConfig.of(RegistryComponent.Config.class,
                     Map.of("stateDir", root.resolve("registry").toString(),
                             "minimumApplicationVersion", minimumApplicationVersion)));
             SqliteSettings settings = SqliteSettings.builder(database(root)).build();
             events = SqliteReceivedEventStore.open(DataSourceSqlExecutor.forSqlite(settings), settings,
                     Clock.systemUTC());
-            SqliteReceivedEventStore storeRef = events;
-            logging = new LogExecutor("sink-reading-log", 10_000, lines);
-            ReadingLogHandler readingLog = new ReadingLogHandler(() -> storeRef, logging, lines, true,
-                    new Withholding(closer, STORE_FAILURE_CLOSE_DELAY, () -> engineRef.get()));
-            AuthenticatorComponent authRef = auth;
-            server = new SinkServerEngine(ServerSettings.defaults(port), serverTls(pki), () -> authRef, () -> reg,
-                    () -> readingLog);
-            engineRef.set(server);
-            inject(auth, "server", server);
-            inject(reg, "server", server);
+            started = new ReadingLogServer(events, lines, STORE_FAILURE_CLOSE_DELAY, ServerSettings.defaults(port),
+                    serverTls(pki), auth, reg);
+            inject(auth, "server", started.engine);
+            inject(reg, "server", started.engine);
             inject(reg, "allowList", auth);
-            this.port = server.start().getPort();
+            this.port = started.start();
             this.authenticator = auth;
             this.registry = reg;
             this.store = events;
-            this.logExecutor = logging;
-            this.handler = readingLog;
-            this.engine = server;
+            this.stack = started;
+            this.handler = started.handler;
+            this.engine = started.engine;
         } catch (Exception | Error e) {
-            if (server != null) {
-                server.stop();
+            if (started != null) {
+                started.close();
             }
             if (auth != null) {
                 deactivate(auth);
-            }
-            closer.shutdownNow();
-            if (logging != null) {
-                logging.close();
             }
             if (events != null) {
                 events.close();
@@ -170,7 +155,7 @@ final class ServerHarness implements AutoCloseable {
                 List.of(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(100)), Duration.ofMillis(200));
     }
 
-    SinkClientEngine client(String name, TestClient device, ClientSettings settings) throws Exception {
+    SinkClientEngine client(String name, RecordingClient device, ClientSettings settings) throws Exception {
         SinkClientEngine client = new SinkClientEngine(settings, clientTls(pki, name), () -> device);
         client.start();
         return client;
@@ -178,24 +163,9 @@ final class ServerHarness implements AutoCloseable {
 
     @Override
     public void close() {
-        engine.stop();
-        closer.shutdownNow();
+        stack.close();
         deactivate(authenticator);
-        logExecutor.close();
         store.close();
-    }
-
-    /** A component configuration as DS makes it: the annotation's defaults, some overridden. */
-    static <T> T config(Class<T> type, Map<String, Object> values) {
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
-            if (values.containsKey(method.getName())) {
-                return values.get(method.getName());
-            }
-            if (method.getDefaultValue() != null) {
-                return method.getDefaultValue();
-            }
-            throw new UnsupportedOperationException(method.getName());
-        }));
     }
 
     /** Sets a field reference as SCR does. */

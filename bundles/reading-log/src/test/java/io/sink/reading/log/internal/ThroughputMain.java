@@ -4,6 +4,8 @@ import io.sink.api.Event;
 import io.sink.api.PublishResult;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
+import io.sink.testsupport.Await;
+import io.sink.testsupport.RecordingClient;
 import io.sink.transport.internal.netty.SinkClientEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +55,7 @@ public final class ThroughputMain {
         try (ServerHarness server = new ServerHarness(root, pki, 0, "",
                 LogLines.of(LoggerFactory.getLogger("io.sink.readings")))) {
             SinkClientEngine client = new SinkClientEngine(server.clientSettings().withWindow(window),
-                    ServerHarness.clientTls(pki, "example-client"), () -> new TestClient(1));
+                    ServerHarness.clientTls(pki, "example-client"), () -> new RecordingClient(1));
             client.start();
             try {
                 Await.until("connected", client::connected);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sink.server.auth.contract.RegistryStorageContract;
 import io.sink.server.auth.storage.RegistryStorage;
+import io.sink.testsupport.DsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,7 +19,7 @@ class FileRegistryStorageTest extends RegistryStorageContract {
 
     @Override
     protected RegistryStorage open() throws Exception {
-        return new FileRegistryStorageComponent(Configs.of(RegistryComponent.Config.class,
+        return new FileRegistryStorageComponent(DsConfig.of(RegistryComponent.Config.class,
                 Map.of("stateDir", dir.resolve("registry").toString())));
     }
 

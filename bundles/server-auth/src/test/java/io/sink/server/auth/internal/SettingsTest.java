@@ -3,6 +3,7 @@ package io.sink.server.auth.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sink.testsupport.DsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +52,7 @@ class SettingsTest {
         TestCertificates.Minted alice = TestCertificates.mint("alice");
         Files.createDirectory(dir.resolve("clients"));
         Files.writeString(dir.resolve("clients").resolve("alice.pem"), alice.pem());
-        AuthenticatorComponent component = new AuthenticatorComponent(Configs.of(AuthenticatorComponent.Config.class,
+        AuthenticatorComponent component = new AuthenticatorComponent(DsConfig.of(AuthenticatorComponent.Config.class,
                 Map.of("allowListDir", dir.resolve("clients").toString())));
         try {
             assertThat(component.authenticate(alice.certificate())).contains("alice");
@@ -64,14 +65,14 @@ class SettingsTest {
 
     @Test
     void authenticatorComponentRefusesBadConfiguration() {
-        assertThatThrownBy(() -> new AuthenticatorComponent(Configs.of(AuthenticatorComponent.Config.class,
+        assertThatThrownBy(() -> new AuthenticatorComponent(DsConfig.of(AuthenticatorComponent.Config.class,
                 Map.of("allowListDir", dir.toString(), "rescanSeconds", -1))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("rescanSeconds");
     }
 
     @Test
     void registryComponentRunsAndRefusesBadConfiguration() throws Exception {
-        RegistryComponent component = new RegistryComponent(Configs.of(RegistryComponent.Config.class,
+        RegistryComponent component = new RegistryComponent(DsConfig.of(RegistryComponent.Config.class,
                 Map.of("stateDir", dir.resolve("registry").toString())));
         assertThat(component.serverInstanceId()).isNotNull();
         assertThat(component.acceptsApplicationVersion("alice", "whatever")).isTrue();
@@ -79,11 +80,11 @@ class SettingsTest {
         assertThatThrownBy(() -> component.quarantine("alice", "m", "h")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unknown client alice: it is not on the allow-list and the registry remembers nothing of it");
 
-        assertThatThrownBy(() -> new RegistryComponent(Configs.of(RegistryComponent.Config.class,
+        assertThatThrownBy(() -> new RegistryComponent(DsConfig.of(RegistryComponent.Config.class,
                 Map.of("stateDir", dir.toString(), "minimumApplicationVersion", "v1"))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("minimumApplicationVersion");
         Path file = Files.writeString(dir.resolve("file"), "x");
-        assertThatThrownBy(() -> new RegistryComponent(Configs.of(RegistryComponent.Config.class,
+        assertThatThrownBy(() -> new RegistryComponent(DsConfig.of(RegistryComponent.Config.class,
                 Map.of("stateDir", file.toString()))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("stateDir");
     }
@@ -93,7 +94,7 @@ class SettingsTest {
         TestCertificates.Minted alice = TestCertificates.mint("alice");
         Files.createDirectory(dir.resolve("clients"));
         Files.writeString(dir.resolve("clients").resolve("alice.pem"), alice.pem());
-        AuthenticatorComponent auth = new AuthenticatorComponent(Configs.of(AuthenticatorComponent.Config.class,
+        AuthenticatorComponent auth = new AuthenticatorComponent(DsConfig.of(AuthenticatorComponent.Config.class,
                 Map.of("allowListDir", dir.resolve("clients").toString())));
         try {
             auth.modified(Map.of("allowListDir", dir.resolve("clients").toString(), "rescanSeconds", "banana"));
@@ -112,8 +113,9 @@ class SettingsTest {
         Path stateDir = dir.resolve("registry");
         Map<String, Object> initial = Map.of("stateDir", stateDir.toString(), "minimumApplicationVersion", "1.0");
         FileRegistryStorageComponent storage = new FileRegistryStorageComponent(
-                Configs.of(RegistryComponent.Config.class, initial));
-        RegistryComponent registry = new RegistryComponent(Configs.of(RegistryComponent.Config.class, initial), storage);
+                DsConfig.of(RegistryComponent.Config.class, initial));
+        RegistryComponent registry = new RegistryComponent(DsConfig.of(RegistryComponent.Config.class, initial),
+                storage);
         var serverId = registry.serverInstanceId();
         Path file = Files.writeString(dir.resolve("file"), "x");
         String text;

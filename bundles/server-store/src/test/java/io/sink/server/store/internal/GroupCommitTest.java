@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sink.api.server.ReceivedEventStore.Outcome;
 import io.sink.sqlite.SqliteSettings;
+import io.sink.sqlite.TestDb;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
@@ -116,9 +117,9 @@ class GroupCommitTest {
         for (int c = 0; c < clients; c++) {
             assertThat(store.count("client-" + c)).isEqualTo(perClient);
         }
-        try (Connection c = TestStores.connect(dir.resolve("events.db"))) {
-            assertThat(TestStores.queryLong(c, "SELECT count(*) FROM received_events")).isEqualTo(clients * perClient);
-            assertThat(TestStores.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
+        try (Connection c = TestDb.connect(dir.resolve("events.db"))) {
+            assertThat(TestDb.queryLong(c, "SELECT count(*) FROM received_events")).isEqualTo(clients * perClient);
+            assertThat(TestDb.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
         }
     }
 }

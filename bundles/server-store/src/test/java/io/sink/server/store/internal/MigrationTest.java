@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sink.api.server.ReceivedEventStore.Outcome;
 import io.sink.sqlite.Migrations;
+import io.sink.sqlite.TestDb;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,7 +31,7 @@ class MigrationTest {
 
     @Test
     void aVersion1DatabaseWithEventsGetsItsCountersFromTheExistingRows() throws Exception {
-        try (Connection c = TestStores.connect(db())) {
+        try (Connection c = TestDb.connect(db())) {
             c.setAutoCommit(false);
             assertThat(ServerStoreSchema.RUNNER.migrate(c, 1, "test")).isZero();
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO received_events (client_id, event_type_id,"
@@ -59,21 +60,21 @@ class MigrationTest {
             assertThat(store.count("alice")).isEqualTo(5);
             assertThat(store.latest("alice", 1).get(0).event().offset()).isEqualTo(5);
         }
-        try (Connection c = TestStores.connect(db())) {
+        try (Connection c = TestDb.connect(db())) {
             assertThat(Migrations.version(c)).isEqualTo(3);
-            assertThat(TestStores.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
+            assertThat(TestDb.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
             // migration 3 counted the bytes of the existing rows, and the trigger the new one
             long perEvent = "kitchen".length() + TestStores.reading("kitchen", 1).eventData().length;
-            assertThat(TestStores.queryLong(c, "SELECT bytes FROM received_counts WHERE client_id = 'alice'"))
+            assertThat(TestDb.queryLong(c, "SELECT bytes FROM received_counts WHERE client_id = 'alice'"))
                     .isEqualTo(5 * perEvent);
-            assertThat(TestStores.queryLong(c, "SELECT bytes FROM received_counts WHERE client_id = 'bob'"))
+            assertThat(TestDb.queryLong(c, "SELECT bytes FROM received_counts WHERE client_id = 'bob'"))
                     .isEqualTo(3 * perEvent);
         }
     }
 
     @Test
     void aDatabaseFromANewerVersionIsRefused() throws Exception {
-        try (Connection c = TestStores.connect(db()); Statement s = c.createStatement()) {
+        try (Connection c = TestDb.connect(db()); Statement s = c.createStatement()) {
             s.execute("PRAGMA user_version = 4");
         }
         assertThatThrownBy(() -> TestStores.open(dir).close()).isInstanceOf(IllegalStateException.class)
@@ -84,7 +85,7 @@ class MigrationTest {
 
     @Test
     void aFailedMigrationLeavesTheDatabaseAsItWas() throws Exception {
-        try (Connection c = TestStores.connect(db())) {
+        try (Connection c = TestDb.connect(db())) {
             c.setAutoCommit(false);
             ServerStoreSchema.RUNNER.migrate(c, 1, "test");
             try (Statement s = c.createStatement()) {
@@ -94,9 +95,9 @@ class MigrationTest {
         }
         assertThatThrownBy(() -> TestStores.open(dir).close()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("received_counts");
-        try (Connection c = TestStores.connect(db())) {
+        try (Connection c = TestDb.connect(db())) {
             assertThat(Migrations.version(c)).isEqualTo(1);
-            assertThat(TestStores.queryStrings(c, "SELECT name FROM sqlite_master WHERE type = 'trigger'")).isEmpty();
+            assertThat(TestDb.queryStrings(c, "SELECT name FROM sqlite_master WHERE type = 'trigger'")).isEmpty();
         }
     }
 }

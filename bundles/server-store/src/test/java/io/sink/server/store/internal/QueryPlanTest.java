@@ -2,6 +2,7 @@ package io.sink.server.store.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sink.sqlite.TestDb;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -22,7 +23,7 @@ class QueryPlanTest {
             store.count("x"); // opened and migrated
         }
         List<String> lines = new ArrayList<>();
-        try (Connection c = TestStores.connect(dir.resolve("events.db"));
+        try (Connection c = TestDb.connect(dir.resolve("events.db"));
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
             while (rs.next()) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sink.api.server.ReceivedEventStore.Outcome;
-import java.lang.reflect.Proxy;
+import io.sink.sqlite.TestDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.transaction.control.jdbc.JDBCConnectionProviderFactory;
 
 /** The DS component's wiring, configuration checks and life cycle, on the real Aries and pax-jdbc classes. */
@@ -32,19 +31,10 @@ class SqliteReceivedEventStoreComponentTest {
         aries.close();
     }
 
-    static BundleContext context(Map<String, String> frameworkProperties) {
-        return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
-                new Class<?>[] {BundleContext.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("getProperty")) {
-                        return frameworkProperties.get((String) args[0]);
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
     private SqliteReceivedEventStoreComponent activate(Map<String, Object> overrides) {
         return new SqliteReceivedEventStoreComponent(aries.dataSourceFactory, aries.transactionControl,
-                aries.providerFactory, context(Map.of("sink.data.dir", dataDir.toString())), overrides);
+                aries.providerFactory, AriesFixture.bundleContext(Map.of("sink.data.dir", dataDir.toString())),
+                overrides);
     }
 
     @Test
@@ -61,8 +51,8 @@ class SqliteReceivedEventStoreComponentTest {
         assertThat(component.store().settings().synchronous().name()).isEqualTo("FULL");
         component.deactivate();
         assertThat(aries.providerFactory.open).isEmpty();
-        try (Connection c = TestStores.connect(dataDir.resolve("server/events.db"))) {
-            assertThat(TestStores.queryStrings(c, "PRAGMA journal_mode")).containsExactly("wal");
+        try (Connection c = TestDb.connect(dataDir.resolve("server/events.db"))) {
+            assertThat(TestDb.queryStrings(c, "PRAGMA journal_mode")).containsExactly("wal");
         }
 
         SqliteReceivedEventStoreComponent again = activate(Map.of());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sink.api.Event;
 import io.sink.api.server.ReceivedEventStore;
 import io.sink.server.store.contract.ReceivedEventStoreContract;
+import io.sink.sqlite.TestDb;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
@@ -30,8 +31,8 @@ class SqliteReceivedEventStoreTest extends ReceivedEventStoreContract {
 
     @Override
     protected long committedEvents() throws Exception {
-        try (Connection c = TestStores.connect(dir.resolve("events.db"))) {
-            return TestStores.queryLong(c, "SELECT count(*) FROM received_events");
+        try (Connection c = TestDb.connect(dir.resolve("events.db"))) {
+            return TestDb.queryLong(c, "SELECT count(*) FROM received_events");
         }
     }
 
@@ -56,9 +57,9 @@ class SqliteReceivedEventStoreTest extends ReceivedEventStoreContract {
 
     @Test
     void theDatabaseUsesWalAndFullSyncByDefault() throws Exception {
-        try (Connection c = TestStores.connect(dir.resolve("events.db"))) {
-            assertThat(TestStores.queryStrings(c, "PRAGMA journal_mode")).containsExactly("wal");
-            assertThat(TestStores.queryLong(c, "PRAGMA user_version")).isEqualTo(3);
+        try (Connection c = TestDb.connect(dir.resolve("events.db"))) {
+            assertThat(TestDb.queryStrings(c, "PRAGMA journal_mode")).containsExactly("wal");
+            assertThat(TestDb.queryLong(c, "PRAGMA user_version")).isEqualTo(3);
         }
         assertThat(sqlite().settings().synchronous().name()).isEqualTo("FULL");
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sink.api.Event;
 import io.sink.api.server.ReceivedEventStore.Outcome;
+import io.sink.sqlite.TestDb;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
@@ -72,8 +73,8 @@ class StoreLimitsTest {
         assertThat(store("flooder", event("f", 1, 10_000))).isEqualTo("DUPLICATE");
         // another client is not affected
         assertThat(store("honest", event("h", 1, 100))).isEqualTo("STORED");
-        try (Connection c = TestStores.connect(dir.resolve("events.db"))) {
-            assertThat(TestStores.queryLong(c, "SELECT bytes FROM received_counts WHERE client_id = 'flooder'"))
+        try (Connection c = TestDb.connect(dir.resolve("events.db"))) {
+            assertThat(TestDb.queryLong(c, "SELECT bytes FROM received_counts WHERE client_id = 'flooder'"))
                     .isEqualTo(stored * 10_001L);
         }
     }

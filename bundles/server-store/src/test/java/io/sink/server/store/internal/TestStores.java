@@ -41,29 +41,6 @@ final class TestStores {
         return Event.of(1, 1, sensor, offset, 1_700_000_000L + offset, new byte[] {(byte) offset, 7});
     }
 
-    static Connection connect(Path db) throws SQLException {
-        return DriverManager.getConnection("jdbc:sqlite:" + db);
-    }
-
-    static long queryLong(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            if (!rs.next()) {
-                throw new AssertionError("no row from " + sql);
-            }
-            return rs.getLong(1);
-        }
-    }
-
-    static List<String> queryStrings(Connection c, String sql) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        }
-        return rows;
-    }
-
     /** Holds the store's writer thread until the returned latch is counted down. */
     static CountDownLatch blockWriter(SqliteReceivedEventStore store) throws InterruptedException {
         CountDownLatch blocked = new CountDownLatch(1);
@@ -82,13 +59,4 @@ final class TestStores {
         return release;
     }
 
-    static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + TIMEOUT + " waiting for " + what);
-            }
-            LockSupport.parkNanos(5_000_000);
-        }
-    }
 }

@@ -2,6 +2,7 @@ package io.sink.store.sqlite.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sink.sqlite.TestDb;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -117,8 +118,8 @@ class CrashTest {
         try (SqliteEventLog log = TestStores.open(dir)) {
             assertThat(log.queueSize()).isNotNegative();
         }
-        try (Connection c = TestStores.connect(db)) {
-            assertThat(TestStores.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
+        try (Connection c = TestDb.connect(db)) {
+            assertThat(TestDb.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
             Map<Long, String> rows = new HashMap<>();
             Set<Long> ackedRows = new HashSet<>();
             try (PreparedStatement ps = c.prepareStatement(
@@ -143,10 +144,10 @@ class CrashTest {
                 long max = rows.values().stream().filter(v -> v.startsWith(key + " "))
                         .mapToLong(v -> Long.parseLong(v.substring(v.indexOf(' ') + 1))).max().orElse(0);
                 assertThat(count).as("offsets of %s are 1..%d without gaps", key, max).isEqualTo(max);
-                assertThat(TestStores.queryLong(c, "SELECT event_offset FROM last_events WHERE event_key = CAST('"
+                assertThat(TestDb.queryLong(c, "SELECT event_offset FROM last_events WHERE event_key = CAST('"
                         + key + "' AS BLOB)")).isEqualTo(max);
             }
-            assertThat(TestStores.queryLong(c, "SELECT unacked FROM queue_counters"))
+            assertThat(TestDb.queryLong(c, "SELECT unacked FROM queue_counters"))
                     .isEqualTo(rows.size() - ackedRows.size());
         }
     }

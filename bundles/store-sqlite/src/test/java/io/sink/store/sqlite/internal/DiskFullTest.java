@@ -8,6 +8,7 @@ import io.sink.api.client.GroundEventLog.LoggedEvent;
 import io.sink.sqlite.AriesFixture;
 import io.sink.sqlite.AriesSqlitePools;
 import io.sink.sqlite.SmallFilesystem;
+import io.sink.sqlite.TestDb;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
@@ -97,9 +98,9 @@ class DiskFullTest {
         log.appendNext(1, 1, KEY, 0, new byte[100]);
         EventLogFullException full = null;
         // a reader that keeps its snapshot holds every later commit in the WAL: no checkpoint can reset it
-        try (Connection reader = TestStores.connect(dir.resolve("events.db"))) {
+        try (Connection reader = TestDb.connect(dir.resolve("events.db"))) {
             reader.setAutoCommit(false);
-            TestStores.queryStrings(reader, "SELECT count(*) FROM events");
+            TestDb.queryStrings(reader, "SELECT count(*) FROM events");
             for (int i = 1; i < 2000 && full == null; i++) {
                 try {
                     log.appendNext(1, 1, KEY, i, new byte[1000]);
@@ -126,8 +127,8 @@ class DiskFullTest {
     }
 
     private long pagesInUse() throws Exception {
-        try (Connection c = TestStores.connect(dir.resolve("events.db"))) {
-            return Long.parseLong(TestStores.queryStrings(c, "SELECT (p.page_count - f.freelist_count) * s.page_size"
+        try (Connection c = TestDb.connect(dir.resolve("events.db"))) {
+            return Long.parseLong(TestDb.queryStrings(c, "SELECT (p.page_count - f.freelist_count) * s.page_size"
                     + " FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s").get(0));
         }
     }

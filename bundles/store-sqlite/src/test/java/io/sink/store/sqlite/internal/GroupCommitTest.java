@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sink.api.AckKey;
 import io.sink.api.Event;
 import io.sink.api.client.GroundEventLog.LoggedEvent;
+import io.sink.sqlite.TestDb;
+import io.sink.testsupport.Await;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -81,7 +83,7 @@ class GroupCommitTest {
         long committed = log.writer().committedWrites();
 
         List<Future<LoggedEvent>> calls = appendConcurrently(10);
-        TestStores.await(TIMEOUT, "10 queued writes", () -> log.writer().queuedWrites() == 10);
+        Await.until("10 queued writes", TIMEOUT, () -> log.writer().queuedWrites() == 10);
         assertThat(calls).noneMatch(Future::isDone); // nobody returns before the commit
         release.countDown();
         for (Future<LoggedEvent> call : calls) {
@@ -100,7 +102,7 @@ class GroupCommitTest {
         long transactions = log.writer().transactions();
 
         List<Future<LoggedEvent>> calls = appendConcurrently(10);
-        TestStores.await(TIMEOUT, "10 queued writes", () -> log.writer().queuedWrites() == 10);
+        Await.until("10 queued writes", TIMEOUT, () -> log.writer().queuedWrites() == 10);
         release.countDown();
         for (Future<LoggedEvent> call : calls) {
             call.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -117,11 +119,11 @@ class GroupCommitTest {
         long transactions = log.writer().transactions();
 
         Future<LoggedEvent> before = pool.submit(() -> log.appendNext(1, 1, "a".getBytes(UTF_8), 1, new byte[0]));
-        TestStores.await(TIMEOUT, "first queued write", () -> log.writer().queuedWrites() == 1);
+        Await.until("first queued write", TIMEOUT, () -> log.writer().queuedWrites() == 1);
         Future<Long> duplicate = pool.submit(() -> log.append(Event.of(9, 1, "dup", 1, 2, new byte[] {2})));
-        TestStores.await(TIMEOUT, "second queued write", () -> log.writer().queuedWrites() == 2);
+        Await.until("second queued write", TIMEOUT, () -> log.writer().queuedWrites() == 2);
         Future<LoggedEvent> after = pool.submit(() -> log.appendNext(1, 1, "b".getBytes(UTF_8), 1, new byte[0]));
-        TestStores.await(TIMEOUT, "third queued write", () -> log.writer().queuedWrites() == 3);
+        Await.until("third queued write", TIMEOUT, () -> log.writer().queuedWrites() == 3);
         release.countDown();
 
         assertThat(before.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).event().offset()).isEqualTo(1);
@@ -146,9 +148,9 @@ class GroupCommitTest {
             }
             return null;
         });
-        TestStores.await(TIMEOUT, "queued write", () -> log.writer().queuedWrites() == 1);
+        Await.until("queued write", TIMEOUT, () -> log.writer().queuedWrites() == 1);
         Future<LoggedEvent> victim = pool.submit(() -> log.appendNext(1, 1, "v".getBytes(UTF_8), 1, new byte[0]));
-        TestStores.await(TIMEOUT, "queued writes", () -> log.writer().queuedWrites() == 2);
+        Await.until("queued writes", TIMEOUT, () -> log.writer().queuedWrites() == 2);
         release.countDown();
 
         assertThatThrownBy(() -> victim.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
@@ -247,14 +249,14 @@ class GroupCommitTest {
         assertThat(transactions).as("group commit: %d transactions for %d writes", transactions, writes)
                 .isLessThan(writes);
 
-        try (Connection c = TestStores.connect(dir.resolve("events.db"))) {
-            assertThat(TestStores.queryLong(c, "SELECT count(*) FROM events")).isEqualTo(total);
-            assertThat(TestStores.queryLong(c, "SELECT count(*) FROM events WHERE acked_at IS NULL")).isZero();
+        try (Connection c = TestDb.connect(dir.resolve("events.db"))) {
+            assertThat(TestDb.queryLong(c, "SELECT count(*) FROM events")).isEqualTo(total);
+            assertThat(TestDb.queryLong(c, "SELECT count(*) FROM events WHERE acked_at IS NULL")).isZero();
             for (int k = 0; k < keys; k++) {
-                assertThat(TestStores.queryLong(c, "SELECT max(event_offset) - min(event_offset) + 1 - count(*)"
+                assertThat(TestDb.queryLong(c, "SELECT max(event_offset) - min(event_offset) + 1 - count(*)"
                         + " FROM events WHERE event_key = CAST('sensor-" + k + "' AS BLOB)")).isZero();
             }
-            assertThat(TestStores.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
+            assertThat(TestDb.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
         }
         System.out.printf("group commit: %d writes in %d transactions%n", writes, transactions);
     }
@@ -273,7 +275,7 @@ class GroupCommitTest {
         log = TestStores.open(dir);
         CountDownLatch release = blockWriter();
         List<Future<LoggedEvent>> calls = appendConcurrently(5);
-        TestStores.await(TIMEOUT, "5 queued writes", () -> log.writer().queuedWrites() == 5);
+        Await.until("5 queued writes", TIMEOUT, () -> log.writer().queuedWrites() == 5);
         Future<?> closing = pool.submit(log::close);
         release.countDown();
         closing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sink.api.client.GroundEventLog.LoggedEvent;
+import io.sink.sqlite.TestDb;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,7 +37,7 @@ class MigrationTest {
 
     @Test
     void aVersion1DatabaseWithEventsIsMigrated() throws Exception {
-        try (Connection c = TestStores.connect(db())) {
+        try (Connection c = TestDb.connect(db())) {
             c.setAutoCommit(false);
             assertThat(Schema.migrate(c, 1, "test")).isZero();
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (event_type_id, schema_version,"
@@ -75,12 +76,12 @@ class MigrationTest {
             assertThat(next.event().offset()).isEqualTo(11);
             assertThat(log.queueSize()).isEqualTo(5);
         }
-        try (Connection c = TestStores.connect(db())) {
+        try (Connection c = TestDb.connect(db())) {
             assertThat(Schema.version(c)).isEqualTo(Schema.CURRENT_VERSION);
-            assertThat(TestStores.queryStrings(c, "SELECT name FROM sqlite_master WHERE type = 'index'"
+            assertThat(TestDb.queryStrings(c, "SELECT name FROM sqlite_master WHERE type = 'index'"
                     + " AND name LIKE 'events_%' ORDER BY name"))
                     .containsExactly("events_ack_key", "events_acked", "events_unacked");
-            assertThat(TestStores.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
+            assertThat(TestDb.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
         }
     }
 
@@ -92,14 +93,14 @@ class MigrationTest {
         try (SqliteEventLog log = TestStores.open(dir)) {
             assertThat(log.queueSize()).isEqualTo(1);
         }
-        try (Connection c = TestStores.connect(db())) {
+        try (Connection c = TestDb.connect(db())) {
             assertThat(Schema.version(c)).isEqualTo(Schema.CURRENT_VERSION);
         }
     }
 
     @Test
     void aDatabaseFromANewerVersionIsRefused() throws Exception {
-        try (Connection c = TestStores.connect(db()); Statement s = c.createStatement()) {
+        try (Connection c = TestDb.connect(db()); Statement s = c.createStatement()) {
             s.execute("PRAGMA user_version = " + (Schema.CURRENT_VERSION + 1));
         }
         assertThatThrownBy(() -> TestStores.open(dir).close())
@@ -111,7 +112,7 @@ class MigrationTest {
 
     @Test
     void aFailedMigrationLeavesTheDatabaseAsItWas() throws Exception {
-        try (Connection c = TestStores.connect(db())) {
+        try (Connection c = TestDb.connect(db())) {
             c.setAutoCommit(false);
             Schema.migrate(c, 1, "test");
             try (Statement s = c.createStatement()) {
@@ -122,9 +123,9 @@ class MigrationTest {
         }
         assertThatThrownBy(() -> TestStores.open(dir).close()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("queue_counters");
-        try (Connection c = TestStores.connect(db())) {
+        try (Connection c = TestDb.connect(db())) {
             assertThat(Schema.version(c)).isEqualTo(1);
-            assertThat(TestStores.queryStrings(c, "SELECT name FROM sqlite_master WHERE type = 'trigger'")).isEmpty();
+            assertThat(TestDb.queryStrings(c, "SELECT name FROM sqlite_master WHERE type = 'trigger'")).isEmpty();
         }
     }
 

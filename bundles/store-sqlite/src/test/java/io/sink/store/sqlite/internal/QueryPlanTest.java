@@ -2,6 +2,7 @@ package io.sink.store.sqlite.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sink.sqlite.TestDb;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,7 +35,7 @@ class QueryPlanTest {
         try (SqliteEventLog log = TestStores.open(dir)) {
             log.appendNext(1, 1, new byte[] {1}, 1, new byte[0]);
         }
-        c = TestStores.connect(dir.resolve("events.db"));
+        c = TestDb.connect(dir.resolve("events.db"));
         c.setAutoCommit(false);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (event_type_id, schema_version, event_key,"
                 + " event_offset, event_timestamp, event_data, acked_at) VALUES (?, 1, ?, ?, 0, x'00', ?)")) {
@@ -94,7 +95,7 @@ class QueryPlanTest {
 
     @Test
     void aQueryNamingAMissingIndexFailsInsteadOfScanning(@TempDir Path other) throws Exception {
-        try (Connection bare = TestStores.connect(other.resolve("bare.db")); Statement s = bare.createStatement()) {
+        try (Connection bare = TestDb.connect(other.resolve("bare.db")); Statement s = bare.createStatement()) {
             s.execute("CREATE TABLE events (sequence INTEGER PRIMARY KEY, event_type_id, schema_version, event_key,"
                     + " event_offset, event_timestamp, event_data, acked_at)");
             org.assertj.core.api.Assertions.assertThatThrownBy(

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sink.api.AckKey;
 import io.sink.api.client.GroundEventLog.LoggedEvent;
+import io.sink.sqlite.TestDb;
+import io.sink.testsupport.Await;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -55,8 +57,8 @@ class RetentionTest {
     }
 
     private long count(String where) throws Exception {
-        try (Connection c = TestStores.connect(dir.resolve("events.db"))) {
-            return TestStores.queryLong(c, "SELECT count(*) FROM events WHERE " + where);
+        try (Connection c = TestDb.connect(dir.resolve("events.db"))) {
+            return TestDb.queryLong(c, "SELECT count(*) FROM events WHERE " + where);
         }
     }
 
@@ -136,7 +138,7 @@ class RetentionTest {
             EventLogSql.insert(c, io.sink.api.Event.of(2, 1, "w", 1, 1, new byte[0]));
             return log.retentionTransactions();
         });
-        TestStores.await(TIMEOUT, "the write queued", () -> log.writer().queuedWrites() == 1);
+        Await.until("the write queued", TIMEOUT, () -> log.writer().queuedWrites() == 1);
         release.countDown();
 
         // the write is committed after the first retention batch, not after all four
@@ -150,7 +152,7 @@ class RetentionTest {
         log = TestStores.open(TestStores.settings(dir).retentionMaxAge(Duration.ZERO).retentionMaxCount(2)
                 .retentionBatchSize(4).retentionPeriod(Duration.ofMillis(20)).build(), clock);
         acknowledge(logEvents(30));
-        TestStores.await(TIMEOUT, "background retention", () -> log.retentionDeleted() == 28);
+        Await.until("background retention", TIMEOUT, () -> log.retentionDeleted() == 28);
         assertThat(count("1")).isEqualTo(2);
     }
 }

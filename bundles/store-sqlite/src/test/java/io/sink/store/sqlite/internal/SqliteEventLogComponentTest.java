@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sink.api.InstanceId;
 import io.sink.api.client.ClientInstanceIds;
 import io.sink.sqlite.SqliteSettings;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.transaction.control.jdbc.JDBCConnectionProviderFactory;
 
 /** The DS component's wiring, configuration checks and life cycle, on the real Aries and pax-jdbc classes. */
@@ -35,20 +33,10 @@ class SqliteEventLogComponentTest {
         aries.close();
     }
 
-    /** A bundle context that only answers framework properties. */
-    static BundleContext context(Map<String, String> frameworkProperties) {
-        return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
-                new Class<?>[] {BundleContext.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("getProperty")) {
-                        return frameworkProperties.get((String) args[0]);
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
     private SqliteEventLogComponent activate(Map<String, Object> overrides) {
         return new SqliteEventLogComponent(aries.dataSourceFactory, aries.transactionControl, aries.providerFactory,
-                context(Map.of(SqliteEventLogComponent.DATA_DIR_PROPERTY, dataDir.toString())), overrides);
+                AriesFixture.bundleContext(Map.of(SqliteEventLogComponent.DATA_DIR_PROPERTY, dataDir.toString())),
+                overrides);
     }
 
     @Test
@@ -99,9 +87,10 @@ class SqliteEventLogComponentTest {
 
     @Test
     void withoutTheFrameworkPropertyRelativePathsGoUnderDataInTheWorkingDirectory() {
-        assertThat(SqliteEventLogComponent.dataDirectory(context(Map.of())))
+        assertThat(SqliteEventLogComponent.dataDirectory(AriesFixture.bundleContext(Map.of())))
                 .isEqualTo(Path.of("data").toAbsolutePath());
-        assertThat(SqliteEventLogComponent.dataDirectory(context(Map.of("sink.data.dir", "/var/lib/sink"))))
+        assertThat(SqliteEventLogComponent.dataDirectory(
+                AriesFixture.bundleContext(Map.of("sink.data.dir", "/var/lib/sink"))))
                 .isEqualTo(Path.of("/var/lib/sink"));
     }
 

@@ -9,6 +9,7 @@ import io.sink.api.Event;
 import io.sink.api.InstanceId;
 import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.GroundEventLog.LoggedEvent;
+import io.sink.sqlite.TestDb;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -272,9 +273,9 @@ class SqliteEventLogTest {
 
     @Test
     void theDatabaseUsesWalAndFullSync() throws Exception {
-        try (Connection c = TestStores.connect(dir.resolve("events.db"))) {
-            assertThat(TestStores.queryStrings(c, "PRAGMA journal_mode")).containsExactly("wal");
-            assertThat(TestStores.queryLong(c, "PRAGMA user_version")).isEqualTo(Schema.CURRENT_VERSION);
+        try (Connection c = TestDb.connect(dir.resolve("events.db"))) {
+            assertThat(TestDb.queryStrings(c, "PRAGMA journal_mode")).containsExactly("wal");
+            assertThat(TestDb.queryLong(c, "PRAGMA user_version")).isEqualTo(Schema.CURRENT_VERSION);
         }
         // synchronous is per connection: check the store's own connections
         assertThat(TestStores.readerPragma(log.settings(), "synchronous")).isEqualTo("2");

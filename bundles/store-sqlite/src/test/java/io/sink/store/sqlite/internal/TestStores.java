@@ -2,6 +2,7 @@ package io.sink.store.sqlite.internal;
 
 import io.sink.sqlite.DataSourceSqlExecutor;
 import io.sink.sqlite.SqlExecutor;
+import io.sink.sqlite.TestDb;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -58,43 +59,7 @@ final class TestStores {
 
     /** A pragma's value as seen by a reader connection of the store configured with {@code settings}. */
     static String readerPragma(StoreSettings settings, String pragma) throws SQLException {
-        return executor(settings).read(c -> queryStrings(c, "PRAGMA " + pragma).get(0));
-    }
-
-    /** A separate plain connection for inspecting a database in tests. */
-    static Connection connect(Path db) throws SQLException {
-        return DriverManager.getConnection("jdbc:sqlite:" + db);
-    }
-
-    static long queryLong(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            if (!rs.next()) {
-                throw new AssertionError("no row from " + sql);
-            }
-            return rs.getLong(1);
-        }
-    }
-
-    static List<String> queryStrings(Connection c, String sql) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        }
-        return rows;
-    }
-
-    /** Waits until {@code condition} holds, failing after {@code timeout}. */
-    static void await(Duration timeout, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            // a short park between checks of a condition, bounded by the deadline above
-            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
-        }
+        return executor(settings).read(c -> TestDb.queryStrings(c, "PRAGMA " + pragma).get(0));
     }
 
     /** A clock the test moves by hand. */

@@ -4,19 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.ssl.SslContext;
-import io.sink.api.InstanceId;
-import io.sink.api.client.ClientHandler;
-import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.server.ClientAuthenticator;
-import io.sink.api.server.ClientRecord;
-import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.ServerHandler;
+import io.sink.testsupport.Await;
+import io.sink.testsupport.DsConfig;
+import io.sink.testsupport.MemoryRegistry;
+import io.sink.testsupport.RecordingClient;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
 import io.sink.transport.internal.netty.ServerSettings;
 import io.sink.transport.internal.netty.SinkServerEngine;
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -29,9 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReconfigurationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private final MemoryRegistry registry = new MemoryRegistry();
 
     @TempDir
     static Path pki;
@@ -202,11 +199,11 @@ class ReconfigurationTest {
     void theClientStaysConnectedOnAnInvalidChangeAndReconnectsOnAValidOne() throws Exception {
         AtomicInteger connections = new AtomicInteger();
         remoteServer = new SinkServerEngine(ServerSettings.defaults(0), serverContext(), () -> admitAll(),
-                () -> new MemoryRegistry(), () -> new CountingHandler(connections));
+                () -> registry, () -> new CountingHandler(connections));
         int port = remoteServer.start().getPort();
 
         client = new SinkClientComponent();
-        client.bindHandler(new MemoryClient());
+        client.bindHandler(new RecordingClient(1234));
         client.activate(null, clientConfig(Map.of("port", port)), Map.of());
         await("connected", () -> client.connected());
         await("one connection", () -> connections.get() == 1);
@@ -234,7 +231,7 @@ class ReconfigurationTest {
         Map<String, Object> all = new HashMap<>(Map.of("certificate", file(DevCertificates.SERVER_CERTIFICATE),
                 "privateKey", file(DevCertificates.SERVER_KEY), "trustedCertificates", file(DevCertificates.CA_CERTIFICATE)));
         all.putAll(values);
-        return config(SinkServerComponent.Config.class, all);
+        return DsConfig.of(SinkServerComponent.Config.class, all);
     }
 
     private static SinkClientComponent.Config clientConfig(Map<String, Object> values) {
@@ -243,41 +240,11 @@ class ReconfigurationTest {
                 "privateKey", DevCertificates.clientKey(pki, DevCertificates.DEFAULT_CLIENT).toString(),
                 "trustedCertificates", file(DevCertificates.CA_CERTIFICATE), "reconnectDelays", "20ms, 50ms, 100ms"));
         all.putAll(values);
-        return config(SinkClientComponent.Config.class, all);
+        return DsConfig.of(SinkClientComponent.Config.class, all);
     }
 
     private static String file(String name) {
         return pki.resolve(name).toString();
-    }
-
-    /** A component property type as SCR builds it: the given values, else the defaults. */
-    private static <T> T config(Class<T> type, Map<String, Object> values) {
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
-            if (method.getDeclaringClass() == Object.class) {
-                return switch (method.getName()) {
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    default -> type.getSimpleName() + values;
-                };
-            }
-            Object value = values.getOrDefault(method.getName(), method.getDefaultValue());
-            if (value instanceof String text && method.getReturnType() != String.class) {
-                try { // as SCR converts a configured string, failing only when the member is read
-                    if (method.getReturnType() == int.class) {
-                        return Integer.parseInt(text.trim());
-                    }
-                    if (method.getReturnType() == long.class) {
-                        return Long.parseLong(text.trim());
-                    }
-                    if (method.getReturnType() == double.class) {
-                        return Double.parseDouble(text.trim());
-                    }
-                } catch (NumberFormatException e) {
-                    throw new IllegalStateException(e); // SCR: a ComponentException naming neither property nor value
-                }
-            }
-            return value;
-        }));
     }
 
     private static SslContext serverContext() throws Exception {
@@ -286,20 +253,6 @@ class ReconfigurationTest {
 
     private static ClientAuthenticator admitAll() {
         return certificate -> Optional.of(DevCertificates.DEFAULT_CLIENT);
-    }
-
-    private static final class MemoryRegistry implements ClientRegistry {
-        private static final Map<String, InstanceId> CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
-
-        @Override
-        public ClientRecord record(String clientId) {
-            return new ClientRecord(new InstanceId(777), Optional.ofNullable(CLIENTS.get(clientId)), Optional.empty());
-        }
-
-        @Override
-        public void registerClientInstanceId(String clientId, InstanceId clientInstanceId) {
-            CLIENTS.put(clientId, clientInstanceId);
-        }
     }
 
     private static final class CountingHandler implements ServerHandler {
@@ -320,21 +273,6 @@ class ReconfigurationTest {
         }
     }
 
-    private static final class MemoryClient implements ClientHandler {
-        private final InstanceId id = new InstanceId(1234);
-        private volatile InstanceId server;
-
-        @Override
-        public ClientInstanceIds instanceIds() {
-            return new ClientInstanceIds(id, Optional.ofNullable(server));
-        }
-
-        @Override
-        public void serverInstanceIdReceived(InstanceId serverInstanceId) {
-            server = serverInstanceId;
-        }
-    }
-
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -351,12 +289,6 @@ class ReconfigurationTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + TIMEOUT + " waiting for " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
+        Await.until(what, TIMEOUT, condition);
     }
 }

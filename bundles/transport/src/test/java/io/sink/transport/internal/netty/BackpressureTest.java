@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.ChannelFuture;
 import io.sink.api.Nack;
 import io.sink.api.PublishResult;
+import io.sink.testsupport.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -142,16 +143,13 @@ class BackpressureTest extends ServerTestBase {
         assertThat(held.size()).as("what the handler got before reading stopped: at most one read's worth")
                 .isLessThan(publishes);
         // answering lets the rest in, bit by bit
-        int answered = 0;
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (answered < publishes) {
-            assertThat(System.nanoTime() - deadline).as("all PUBLISHes answered in time").isNegative();
-            if (answered < held.size()) {
-                held.get(answered++).complete(Optional.empty());
-            } else {
-                Thread.onSpinWait();
+        int[] answered = {0};
+        Await.until("all PUBLISHes answered", WAIT, () -> {
+            while (answered[0] < held.size()) {
+                held.get(answered[0]++).complete(Optional.empty());
             }
-        }
+            return answered[0] == publishes;
+        });
         assertThat(sent.await(WAIT.toMillis())).isTrue();
         peer.countOnly();
         Await.until("an ACK for every PUBLISH", WAIT, () -> peer.framesReceived() >= publishes + 1);

@@ -3,14 +3,11 @@ package io.sink.transport.internal.netty;
 import io.netty.handler.ssl.SslContext;
 import io.sink.api.AckKey;
 import io.sink.api.Event;
-import io.sink.api.InstanceId;
 import io.sink.api.Nack;
-import io.sink.api.client.ClientHandler;
-import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.server.ClientAuthenticator;
-import io.sink.api.server.ClientRecord;
-import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.ServerHandler;
+import io.sink.testsupport.MemoryRegistry;
+import io.sink.testsupport.RecordingClient;
 import io.sink.tls.Certificates;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.PemFiles;
@@ -21,13 +18,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /** Certificates and in-memory collaborators for transport tests over real TLS. */
@@ -76,29 +71,7 @@ final class Fixtures {
     }
 
     /** Remembers client instance ids in memory; quarantine and version policy set by the test. */
-    static final class Registry implements ClientRegistry {
-        final InstanceId serverId = new InstanceId(777);
-        final Map<String, InstanceId> clients = new ConcurrentHashMap<>();
-        final Map<String, Nack> quarantined = new ConcurrentHashMap<>();
-        final Set<String> refusedVersions = ConcurrentHashMap.newKeySet();
-        final AtomicInteger registrations = new AtomicInteger();
-
-        @Override
-        public ClientRecord record(String clientId) {
-            return new ClientRecord(serverId, Optional.ofNullable(clients.get(clientId)),
-                    Optional.ofNullable(quarantined.get(clientId)));
-        }
-
-        @Override
-        public void registerClientInstanceId(String clientId, InstanceId clientInstanceId) {
-            registrations.incrementAndGet();
-            clients.put(clientId, clientInstanceId);
-        }
-
-        @Override
-        public boolean acceptsApplicationVersion(String clientId, String applicationVersion) {
-            return !refusedVersions.contains(applicationVersion);
-        }
+    static final class Registry extends MemoryRegistry {
     }
 
     /** Records what clients publish; answers by a function of the event (ACK by default). */
@@ -130,43 +103,10 @@ final class Fixtures {
         }
     }
 
-    /** Keeps the client's instance ids in memory, like a store would on disk. */
-    static final class Client implements ClientHandler {
-        volatile InstanceId clientId;
-        volatile InstanceId serverId;
-        final List<InstanceId> storedServerIds = new CopyOnWriteArrayList<>();
-        final List<String> ups = new CopyOnWriteArrayList<>();
-        final List<String> downs = new CopyOnWriteArrayList<>();
-        final ConcurrentLinkedQueue<AckKey> acks = new ConcurrentLinkedQueue<>();
-
+    /** Keeps the client's instance ids in memory, like a store would on disk; records what it is told. */
+    static final class Client extends RecordingClient {
         Client(long clientInstanceId) {
-            this.clientId = new InstanceId(clientInstanceId);
-        }
-
-        @Override
-        public ClientInstanceIds instanceIds() {
-            return new ClientInstanceIds(clientId, Optional.ofNullable(serverId));
-        }
-
-        @Override
-        public void serverInstanceIdReceived(InstanceId serverInstanceId) {
-            storedServerIds.add(serverInstanceId);
-            serverId = serverInstanceId;
-        }
-
-        @Override
-        public void connectionUp(String peer) {
-            ups.add(peer);
-        }
-
-        @Override
-        public void connectionDown(String reason) {
-            downs.add(reason);
-        }
-
-        @Override
-        public void handleAck(AckKey ackKey) {
-            acks.add(ackKey);
+            super(clientInstanceId);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.sink.transport.internal.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.ssl.SslContext;
+import io.sink.testsupport.Await;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
 import io.sink.tls.TlsConfig;

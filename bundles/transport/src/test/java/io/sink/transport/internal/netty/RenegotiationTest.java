@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.ssl.JdkSslContext;
 import io.sink.api.PublishResult;
+import io.sink.testsupport.Await;
 import io.sink.tls.DevCertificates;
 import java.io.DataInputStream;
 import java.io.IOException;

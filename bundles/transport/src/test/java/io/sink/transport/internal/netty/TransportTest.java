@@ -7,6 +7,7 @@ import io.sink.api.Event;
 import io.sink.api.InstanceId;
 import io.sink.api.Nack;
 import io.sink.api.PublishResult;
+import io.sink.testsupport.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,7 +7,7 @@ import io.sink.api.Event;
 import io.sink.api.server.ReceivedEventStore.Outcome;
 import io.sink.server.store.postgres.PostgresServer;
 import io.sink.sqlite.AriesFixture;
-import java.lang.reflect.Proxy;
+import io.sink.testsupport.DsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -51,17 +51,7 @@ class PostgresReceivedEventStoreComponentTest {
 
     /** A Config as DS makes it: the defaults of the annotation, some overridden. */
     static PostgresReceivedEventStoreComponent.Config config(Map<String, Object> overrides) {
-        return (PostgresReceivedEventStoreComponent.Config) Proxy.newProxyInstance(
-                PostgresReceivedEventStoreComponent.Config.class.getClassLoader(),
-                new Class<?>[] {PostgresReceivedEventStoreComponent.Config.class}, (proxy, method, args) -> {
-                    if (overrides.containsKey(method.getName())) {
-                        return overrides.get(method.getName());
-                    }
-                    if (method.getDefaultValue() != null) {
-                        return method.getDefaultValue();
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
+        return DsConfig.of(PostgresReceivedEventStoreComponent.Config.class, overrides);
     }
 
     /** The server's host and port, a new database, the user and its password file, and {@code more}. */
