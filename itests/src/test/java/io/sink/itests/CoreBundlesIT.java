@@ -35,8 +35,11 @@ import io.sink.protocol.FrameCodec;
 public class CoreBundlesIT {
 
     private static final Version API_VERSION = new Version(1, 0, 0);
-    /** io.sink.api.client 1.1: SinkClient.problem() (why the client is not connected). */
-    private static final Version API_CLIENT_VERSION = new Version(1, 1, 0);
+    /**
+     * io.sink.api.client 1.1: SinkClient.problem() (why the client is not connected); 1.2: ServerEventHandler
+     * (what the server publishes, by event type).
+     */
+    private static final Version API_CLIENT_VERSION = new Version(1, 2, 0);
 
     @Inject
     private BundleContext context;
