@@ -2,6 +2,7 @@ package io.sink.karaf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sink.testsupport.Await;
 import io.sink.tls.DevCertificates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -203,15 +204,14 @@ class KarafWalkthroughIT {
         return result.output;
     }
 
-    private void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what + "\n" + diagnostics());
+    /** Waits for {@code condition} (test-support's Await), failing at once if Karaf exits meanwhile. */
+    private void await(String what, Duration timeout, BooleanSupplier condition) {
+        Await.until(() -> "not within " + timeout.toSeconds() + " s: " + what + "\n" + diagnostics(), timeout, () -> {
+            if (!karaf.isAlive()) {
+                throw new AssertionError("Karaf exited (" + what + ")\n" + diagnostics());
             }
-            assertThat(karaf.isAlive()).as("Karaf exited (" + what + ")\n" + diagnostics()).isTrue();
-            Thread.sleep(250);
-        }
+            return condition.getAsBoolean();
+        });
     }
 
     private String diagnostics() {
