@@ -4,7 +4,6 @@ import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.File;
@@ -12,7 +11,6 @@ import java.util.Arrays;
 import java.util.stream.Stream;
 
 import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.options.MavenArtifactProvisionOption;
 
 /**
  * Building blocks for Pax Exam {@code @Configuration} methods: a Felix core and the bundle sets the
@@ -27,9 +25,10 @@ import org.ops4j.pax.exam.options.MavenArtifactProvisionOption;
  * }
  * }</pre>
  *
- * <p>Third-party bundles are {@code mvn:} URLs whose versions come from this module's POM
- * ({@code versionAsInProject()}, recorded by depends-maven-plugin): each must be a test dependency of
- * sink-itests, so Maven also puts it in the local repository that Pax Exam reads offline. Our own
+ * <p>Third-party bundles are the {@code mvn:} URLs of the Karaf features of {@code features/} (the one
+ * list the distribution and the Karaf test are made from; see {@link Features}): each must also be a
+ * test dependency of sink-itests, so that Maven puts it in the local repository that Pax Exam reads
+ * offline. Our own
  * bundles are jar files named by the system properties {@code sink.bundle.<name>}, which failsafe
  * sets from the reactor (see the POM).
  */
@@ -69,21 +68,19 @@ public final class SinkOptions {
         return composite(
                 systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value(CONTAINER_LOG_LEVEL),
                 frameworkProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value(CONTAINER_LOG_LEVEL),
-                thirdParty("org.ops4j.pax.logging", "pax-logging-api").startLevel(LOGGING_START_LEVEL));
+                fromFeature("felix-boot", LOGGING_START_LEVEL, "mvn:org.ops4j.pax.logging/pax-logging-api/"));
     }
 
     /** Felix SCR 2.2 and the OSGi packages it needs (component, promise, function). */
     public static Option declarativeServices() {
-        return composite(
-                thirdParty("org.osgi", "org.osgi.util.function").startLevel(SERVICES_START_LEVEL),
-                thirdParty("org.osgi", "org.osgi.util.promise").startLevel(SERVICES_START_LEVEL),
-                thirdParty("org.osgi", "org.osgi.service.component").startLevel(SERVICES_START_LEVEL),
-                thirdParty("org.apache.felix", "org.apache.felix.scr").startLevel(SERVICES_START_LEVEL));
+        return fromFeature("sink-core", SERVICES_START_LEVEL, "mvn:org.osgi/org.osgi.util.function/",
+                "mvn:org.osgi/org.osgi.util.promise/", "mvn:org.osgi/org.osgi.service.component/",
+                "mvn:org.apache.felix/org.apache.felix.scr/");
     }
 
     /** Felix Configuration Admin. */
     public static Option configAdmin() {
-        return thirdParty("org.apache.felix", "org.apache.felix.configadmin").startLevel(SERVICES_START_LEVEL);
+        return fromFeature("felix-boot", SERVICES_START_LEVEL, "mvn:org.apache.felix/org.apache.felix.configadmin/");
     }
 
     /**
@@ -94,22 +91,12 @@ public final class SinkOptions {
      * when netty-handler resolves.
      */
     public static Option netty() {
-        return composite(
-                thirdParty("io.netty", "netty-common"),
-                thirdParty("io.netty", "netty-buffer"),
-                thirdParty("io.netty", "netty-resolver"),
-                thirdParty("io.netty", "netty-transport"),
-                thirdParty("io.netty", "netty-transport-native-unix-common"),
-                thirdParty("io.netty", "netty-codec-base"),
-                thirdParty("io.netty", "netty-handler"));
+        return fromFeature("sink-core", null, "mvn:io.netty/");
     }
 
     /** Bouncy Castle provider, util and PKIX (certificates, PEM, CSRs). */
     public static Option bouncyCastle() {
-        return composite(
-                thirdParty("org.bouncycastle", "bcprov-jdk18on"),
-                thirdParty("org.bouncycastle", "bcutil-jdk18on"),
-                thirdParty("org.bouncycastle", "bcpkix-jdk18on"));
+        return fromFeature("sink-core", null, "mvn:org.bouncycastle/");
     }
 
     /**
@@ -123,17 +110,13 @@ public final class SinkOptions {
      * {@link #configAdmin()} and {@link #logging()} (both in {@link #felixCore()}).
      */
     public static Option sqlite() {
-        return composite(
-                thirdParty("org.osgi", "org.osgi.service.jdbc"),
-                thirdParty("org.xerial", "sqlite-jdbc"),
-                thirdParty("org.ops4j.pax.jdbc", "pax-jdbc-sqlite"),
-                thirdParty("org.apache.aries.tx-control", "tx-control-service-local"),
-                thirdParty("org.apache.aries.tx-control", "tx-control-provider-jdbc-local"));
+        return fromFeature("sink-core", null, "mvn:org.osgi/org.osgi.service.jdbc/", "mvn:org.xerial/sqlite-jdbc/",
+                "mvn:org.ops4j.pax.jdbc/pax-jdbc-sqlite/", "mvn:org.apache.aries.tx-control/");
     }
 
     /** The Gogo runtime: a CommandProcessor to run our shell commands in a session, without a console. */
     public static Option gogo() {
-        return thirdParty("org.apache.felix", "org.apache.felix.gogo.runtime");
+        return fromFeature("sink-core", null, "mvn:org.apache.felix/org.apache.felix.gogo.runtime/");
     }
 
     /** Several of our bundles by short name, in the given order: {@code sinkBundles("api", "protocol")}. */
@@ -170,7 +153,13 @@ public final class SinkOptions {
         return path;
     }
 
-    private static MavenArtifactProvisionOption thirdParty(String groupId, String artifactId) {
-        return mavenBundle(groupId, artifactId).versionAsInProject();
+    /**
+     * Third-party bundles as the features of {@code features/} name them (URL and version), those of
+     * {@code feature} starting with one of {@code prefixes}; at {@code startLevel} unless null.
+     */
+    private static Option fromFeature(String feature, Integer startLevel, String... prefixes) {
+        return composite(Features.bundles(feature, prefixes).stream()
+                .map(url -> startLevel == null ? bundle(url) : bundle(url).startLevel(startLevel))
+                .toArray(Option[]::new));
     }
 }
