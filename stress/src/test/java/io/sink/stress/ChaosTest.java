@@ -293,18 +293,20 @@ class ChaosTest {
         long withheld = servers.stream().mapToLong(s -> s.withheld).sum();
         long nacks = servers.stream().mapToLong(s -> s.nacks).sum();
         long outOfMemory = inBothLogs("OutOfMemoryError");
+        long readPauses = servers.stream().mapToLong(s -> s.pauses).sum();
         String extended = String.format(Locale.ROOT, "chaos, extended: disk-full episodes %s: server %d (%,d bytes"
                 + " of filler), client %d (%,d bytes of filler); events the server withheld (not stored for now: no"
                 + " ACK, no NACK, the client re-sends; summed over incarnations) %,d; NACKs (all clients) %,d;"
                 + " readings the client's event log refused (full disk: not accepted) %,d; flood windows %d, events"
                 + " of the honest client stored during each %s; hostile client from %s: %s; hostile events on the"
-                + " server %,d; OutOfMemoryError lines in the logs %d (server and client -Xmx256m)",
+                + " server %,d (the server stopped reading their connections %,d times); OutOfMemoryError lines in"
+                + " the logs %d (server and client -Xmx256m)",
                 diskFullEpisodes ? "on (a tmpfs of " + filesystemMegabytes + " MiB per side)" : "OFF (-Dsink.stress.chaos.diskFull"
                         + "=false)", injected.getOrDefault(Fault.DISK_FULL_SERVER, 0),
                 bytesFilled.getOrDefault(Fault.DISK_FULL_SERVER, 0L), injected.getOrDefault(Fault.DISK_FULL_CLIENT, 0),
                 bytesFilled.getOrDefault(Fault.DISK_FULL_CLIENT, 0L), withheld, nacks, refused.get(),
                 floodProgress.size(), floodProgress, HostileClient.LOCAL_ADDRESS, hostile.stats(),
-                verdict.hostileRows, outOfMemory);
+                verdict.hostileRows, readPauses, outOfMemory);
         System.out.println(summary);
         System.out.println(extended);
         List<String> report = new ArrayList<>();
@@ -340,6 +342,12 @@ class ChaosTest {
         for (Fault fault : kinds()) {
             assertThat(injected.getOrDefault(fault, 0)).as("faults of kind " + fault).isPositive();
         }
+        // the PUBLISH flood must have reached the server (it once went silent and was closed unheard)
+        // and met its backpressure, else the flood windows proved only the PING and handshake floods
+        assertThat(verdict.hostileRows).as("events of the hostile PUBLISH flood stored on the server (%s)",
+                hostile.stats()).isPositive();
+        assertThat(readPauses).as("times the server stopped reading the hostile PUBLISH flood (%s)",
+                hostile.stats()).isPositive();
         assertThat(capped).as("reached %,d readings within %d minutes (got %,d)", minReadings, maxMinutes,
                 acceptedInFaultPhase).isFalse();
     }
@@ -492,7 +500,7 @@ class ChaosTest {
                 ChaosServer.class.getName(),
                 List.of("--pki", pki.toString(), "--port", Integer.toString(serverPort), "--db",
                         serverDb.toString(), "--state", dir.resolve("server-state").toString(),
-                        "--keepalive-ms", Integer.toString(keepaliveMs)),
+                        "--keepalive-ms", Integer.toString(keepaliveMs), "--watch", HOSTILE),
                 logs.resolve("chaos-server.log"), s::line);
         children.add(s.process);
         servers.add(s);
@@ -566,6 +574,8 @@ class ChaosTest {
         volatile long stored;
         volatile long withheld;
         volatile long nacks;
+        /** Times this incarnation stopped reading the hostile PUBLISH flood's connections. */
+        volatile long pauses;
         volatile boolean bye;
 
         Server(int incarnation) {
@@ -583,6 +593,8 @@ class ChaosTest {
                 withheld = Long.parseLong(line.substring(9));
             } else if (line.startsWith("nacks ")) {
                 nacks = Long.parseLong(line.substring(6));
+            } else if (line.startsWith("pauses ")) {
+                pauses = Long.parseLong(line.substring(7));
             } else if (line.equals("bye")) {
                 bye = true;
             } else {

@@ -9,10 +9,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 /**
  * Publishes numbered events (key "honest", offsets 1, 2, 3...) through a client at a fixed rate, on
- * one owned scheduler thread, and keeps score of the answers. Every event must be ACKed.
+ * one owned scheduler thread, and keeps score of the answers. Every event must be ACKed. The events
+ * are type 1 with a two-byte body unless a factory makes them (sensor readings, for a server that
+ * decodes them).
  */
 final class HonestPublisher implements AutoCloseable {
     static final String KEY = "honest";
@@ -27,8 +30,17 @@ final class HonestPublisher implements AutoCloseable {
     private final AtomicLong settled = new AtomicLong();
     final List<String> failures = new CopyOnWriteArrayList<>();
 
+    private final LongFunction<Event> events;
+
     HonestPublisher(SinkClient client) {
+        this(client, offset -> Event.of(1, 1, KEY, offset, 1_700_000_000L + offset / 1000,
+                new byte[] {(byte) offset, 42}));
+    }
+
+    /** @param events the event of each offset (1, 2, 3...) */
+    HonestPublisher(SinkClient client, LongFunction<Event> events) {
         this.client = client;
+        this.events = events;
     }
 
     /** Starts publishing one event every {@code periodMicros}. */
@@ -38,7 +50,7 @@ final class HonestPublisher implements AutoCloseable {
 
     private void publishNext() {
         long offset = published.incrementAndGet();
-        Event event = Event.of(1, 1, KEY, offset, 1_700_000_000L + offset / 1000, new byte[] {(byte) offset, 42});
+        Event event = events.apply(offset);
         client.publish(event).whenComplete((result, failure) -> {
             if (result instanceof PublishResult.Acked) {
                 acked.incrementAndGet();

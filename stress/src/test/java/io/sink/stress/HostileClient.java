@@ -50,8 +50,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>one Sink connection (its own client id: a second one of the same client would replace it)
  * that sends PINGs as fast as its socket takes them and never reads (after the CONNECTION_RESPONSE);
  * <li>one Sink connection that sends PUBLISHes of valid sensor readings (key {@code flood}, stored) as
- * fast as its socket takes them, ignoring the window (the server closes it when more than 4,095 are
- * unanswered; it connects again);
+ * fast as its socket takes them, ignoring the window (the server stops reading it at 1,024 unanswered,
+ * so it never reaches the 4,095 that would close it; if it is closed, it connects again);
  * <li>garbage TLS handshakes (random bytes, then close) and stalled ones (connect, send nothing,
  * keep open), up to {@code stalled} open at once, on an owned thread.
  * </ul>
@@ -77,6 +77,8 @@ final class HostileClient implements AutoCloseable {
 
     final AtomicLong sessionsOpened = new AtomicLong();
     final AtomicLong sessionsClosedByServer = new AtomicLong();
+    /** Of those, the PUBLISH flood's. */
+    final AtomicLong publishSessionsClosedByServer = new AtomicLong();
     final AtomicLong pingsSent = new AtomicLong();
     final AtomicLong publishesSent = new AtomicLong();
     final AtomicLong framesReceived = new AtomicLong();
@@ -108,13 +110,22 @@ final class HostileClient implements AutoCloseable {
         handshakes.start();
     }
 
+    /** Starts a window of the PUBLISH flood alone (no PING flood, no handshake flood). */
+    synchronized void startPublishFlood() {
+        running = true;
+        connect(false);
+    }
+
     /** Ends the flood window: closes every connection of it. */
     synchronized void stop() throws InterruptedException {
         running = false;
-        handshakes.interrupt();
-        handshakes.join(TimeUnit.SECONDS.toMillis(30));
-        if (handshakes.isAlive()) {
-            throw new IllegalStateException("the hostile handshake thread did not stop");
+        if (handshakes != null) {
+            handshakes.interrupt();
+            handshakes.join(TimeUnit.SECONDS.toMillis(30));
+            if (handshakes.isAlive()) {
+                throw new IllegalStateException("the hostile handshake thread did not stop");
+            }
+            handshakes = null;
         }
         List<Channel> open;
         synchronized (sessions) {
@@ -127,11 +138,11 @@ final class HostileClient implements AutoCloseable {
     }
 
     String stats() {
-        return String.format(Locale.ROOT, "%d Sink connections (%d closed by the server), %,d PINGs and %,d"
+        return String.format(Locale.ROOT, "%d Sink connections (%d closed by the server, %d of them PUBLISH floods), %,d PINGs and %,d"
                 + " PUBLISHes sent, %,d frames received; %,d garbage handshakes, %,d stalled (%,d of them closed by"
                 + " the server within the window), %,d connects failed, %,d writes failed (first: %s)",
                 sessionsOpened.get(),
-                sessionsClosedByServer.get(), pingsSent.get(), publishesSent.get(), framesReceived.get(),
+                sessionsClosedByServer.get(), publishSessionsClosedByServer.get(), pingsSent.get(), publishesSent.get(), framesReceived.get(),
                 garbageHandshakes.get(), stalledOpened.get(), stalledClosedByServer.get(), connectsFailed.get(),
                 writeFailures.get(), firstWriteFailure);
     }
@@ -167,7 +178,7 @@ final class HostileClient implements AutoCloseable {
     private final class Session extends ChannelInboundHandlerAdapter {
         private final boolean pings;
         private boolean flooding;
-        private boolean closedByUs;
+        private boolean burstScheduled;
 
         Session(boolean pings) {
             this.pings = pings;
@@ -222,7 +233,7 @@ final class HostileClient implements AutoCloseable {
                     if (pings) {
                         ctx.channel().config().setAutoRead(false); // never reads again
                     }
-                    pump(ctx);
+                    scheduleBurst(ctx); // not from within the TLS handler's unwrap
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
@@ -232,12 +243,21 @@ final class HostileClient implements AutoCloseable {
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
             if (flooding && ctx.channel().isWritable()) {
-                pump(ctx);
+                scheduleBurst(ctx);
             }
         }
 
-        /** Writes while the channel takes it, 256 frames at a time, then yields the event loop. */
+        /**
+         * Writes one burst of up to 256 frames while the channel takes them, flushes it, and schedules
+         * the next burst. Not {@code execute}: a task that submits itself again runs over and over in the
+         * same turn of the event loop (Netty 4.2 runs the task queue for up to a whole quantum, new tasks
+         * included), so neither this connection's nor the other connections' input and writability
+         * events would be handled meanwhile; the PUBLISH connection, sharing the loop with the PING
+         * flood, then went silent and the server closed it for sending nothing. A scheduled task waits
+         * for the next turn, after the I/O.
+         */
         private void pump(ChannelHandlerContext ctx) {
+            burstScheduled = false;
             int n = 0;
             while (running && ctx.channel().isActive() && ctx.channel().isWritable() && n++ < 256) {
                 ByteBuf frame;
@@ -259,8 +279,15 @@ final class HostileClient implements AutoCloseable {
                 });
             }
             ctx.flush();
-            if (running && ctx.channel().isActive() && ctx.channel().isWritable()) {
-                ctx.executor().execute(() -> pump(ctx));
+            if (ctx.channel().isWritable()) {
+                scheduleBurst(ctx);
+            } // else channelWritabilityChanged resumes the flood
+        }
+
+        private void scheduleBurst(ChannelHandlerContext ctx) {
+            if (!burstScheduled && running && ctx.channel().isActive()) {
+                burstScheduled = true;
+                ctx.executor().schedule(() -> pump(ctx), 0, TimeUnit.MILLISECONDS);
             }
         }
 
@@ -271,6 +298,9 @@ final class HostileClient implements AutoCloseable {
             }
             if (running) {
                 sessionsClosedByServer.incrementAndGet();
+                if (!pings) {
+                    publishSessionsClosedByServer.incrementAndGet();
+                }
                 reconnectLater(pings);
             }
         }

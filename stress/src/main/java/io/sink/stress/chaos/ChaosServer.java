@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp &lt;class path&gt; io.sink.stress.chaos.ChaosServer --pki DIR --port N --db FILE --state DIR
- *      [--keepalive-ms 500]
+ *      [--keepalive-ms 500] [--watch CLIENT]
  * </pre>
  *
  * {@code DIR} holds the development certificates ({@link DevCertificates}); every client whose
@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
  * {@code duplicates <n>} (events received again that were stored before, counted by the handler since
  * this process started: re-sent on the wire), {@code stored <n>} (events stored as new since start),
  * {@code withheld <n>} (events not stored for now, a full disk: neither ACKed nor NACKed, the client
- * re-sends them) and {@code nacks <n>}, all clients together.
+ * re-sends them) and {@code nacks <n>}, all clients together; with {@code --watch CLIENT}, also
+ * {@code pauses <n>}: how many times the server stopped reading that client's connections since this
+ * process started (backpressure; sampled every 100 ms, summed over its connections: a lower bound
+ * when a connection ends less than 100 ms after its last pause).
  * The end of standard input (or a line {@code quit}) stops it: the engine, then the store; it prints
  * the final counts and {@code bye}.
  */
@@ -61,6 +64,7 @@ public final class ChaosServer {
         Path database = a.path("--db");
         Path state = a.path("--state");
         Duration keepalive = Duration.ofMillis(a.integer("--keepalive-ms", 1, 3_600_000, 500));
+        String watched = a.text("--watch", null);
 
         Lines out = new Lines();
         SqliteSettings settings = SqliteSettings.builder(database).journalMode(SqliteSettings.JournalMode.WAL)
@@ -78,8 +82,10 @@ public final class ChaosServer {
         });
         try {
             out.println("listening " + port);
-            long[] last = {-1, -1, -1, -1};
-            reporter.scheduleWithFixedDelay(() -> report(out, handler, last, false), 100, 100, TimeUnit.MILLISECONDS);
+            long[] last = {-1, -1, -1, -1, -1};
+            ReadPauses pauses = new ReadPauses(server, watched);
+            reporter.scheduleWithFixedDelay(() -> report(out, handler, pauses, last, false), 100, 100,
+                    TimeUnit.MILLISECONDS);
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null && !line.trim().equals("quit")) {
@@ -89,7 +95,7 @@ public final class ChaosServer {
             reporter.shutdown();
             reporter.awaitTermination(10, TimeUnit.SECONDS);
             server.close();
-            report(out, handler, last, true);
+            report(out, handler, pauses, last, true);
         } finally {
             reporter.shutdownNow();
             server.close();
@@ -134,11 +140,39 @@ public final class ChaosServer {
         }
     }
 
-    private static void report(Lines out, ReadingLogHandler handler, long[] last, boolean always) {
-        long[] now = {handler.duplicateCount(), handler.storedCount(), handler.withheldCount(), handler.nackCount()};
-        String[] names = {"duplicates ", "stored ", "withheld ", "nacks "};
+    /** The read pauses of one client's connections, summed: each connection counts its own from 0. */
+    private static final class ReadPauses {
+        private final ReadingLogServer server;
+        private final String clientId;
+        private long total;
+        private long ofCurrent;
+
+        ReadPauses(ReadingLogServer server, String clientId) {
+            this.server = server;
+            this.clientId = clientId;
+        }
+
+        synchronized long sample() {
+            if (clientId == null) {
+                return -1;
+            }
+            long now = server.engine.readPauses(clientId);
+            total += now >= ofCurrent ? now - ofCurrent : now; // a smaller count: a new connection
+            ofCurrent = now;
+            return total;
+        }
+    }
+
+    private static void report(Lines out, ReadingLogHandler handler, ReadPauses pauses, long[] last,
+            boolean always) {
+        long[] now = {handler.duplicateCount(), handler.storedCount(), handler.withheldCount(), handler.nackCount(),
+            pauses.sample()};
+        String[] names = {"duplicates ", "stored ", "withheld ", "nacks ", "pauses "};
         synchronized (last) {
             for (int i = 0; i < now.length; i++) {
+                if (now[i] < 0) {
+                    continue; // not watched
+                }
                 if (always || now[i] != last[i]) {
                     out.println(names[i] + now[i]);
                     last[i] = now[i];
