@@ -67,10 +67,10 @@ public class CoreBundlesIT {
         Bundle api = Bundles.requireActive(context, "io.sink.api");
         Map<String, Version> exports = Bundles.exportedPackages(api);
         // io.sink.api 1.1.0: unsigned 64-bit event type ids, schema versions and offsets;
-        // io.sink.api.text 1.0.0: the escaper and the command argument parser
+        // io.sink.api.text 1.1.0: the escaper, the command argument parser and RepeatedEvents
         assertEquals("exports of io.sink.api: " + exports,
                 Map.of("io.sink.api", new Version(1, 1, 0), "io.sink.api.client", API_CLIENT_VERSION,
-                        "io.sink.api.config", API_VERSION, "io.sink.api.text", API_VERSION,
+                        "io.sink.api.config", API_VERSION, "io.sink.api.text", new Version(1, 1, 0),
                         // 1.1.0: RetryLaterException, a stage the transport must not answer
                         "io.sink.api.server", new Version(1, 1, 0)),
                 exports);

@@ -105,6 +105,8 @@ public final class ReadingLogComponent implements ServerHandler {
                 disconnect(context, clientId, reason));
         this.handler = new ReadingLogHandler(() -> store, logExecutor, lines, config.logGenericEvents(),
                 withholding);
+        long flushSeconds = ReadingLogHandler.REPEATED_WARNING_INTERVAL.toSeconds() / 6;
+        closer.scheduleWithFixedDelay(handler::flushRepeated, flushSeconds, flushSeconds, TimeUnit.SECONDS);
     }
 
     /**

@@ -5,10 +5,13 @@ import io.sink.api.Nack;
 import io.sink.api.server.ReceivedEventStore;
 import io.sink.api.server.ServerHandler;
 import io.sink.api.text.Printable;
+import io.sink.api.text.RepeatedEvents;
 import io.sink.protocol.ProtocolException;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
 import io.sink.reading.log.EventFormat;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +33,9 @@ import java.util.function.Supplier;
  * after the commit that made the event durable. No log line is written on either thread: every line
  * is handed to the {@link Executor} of the log (the component's single logging thread with a bounded
  * queue, see {@link LogExecutor}), which formats and writes it, so console or appender I/O never
- * delays an ACK.
+ * delays an ACK. The warnings a client can repeat with every event it sends (undecodable readings,
+ * conflicting events) are logged in full once per interval and client, then counted
+ * ({@link RepeatedEvents}), the client id escaped.
  */
 public final class ReadingLogHandler implements ServerHandler {
     /** NACK machine message: a sensor reading whose payload does not decode; it is not stored. */
@@ -52,6 +57,10 @@ public final class ReadingLogHandler implements ServerHandler {
     private static final long WITHHELD_LOG_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
     private final AtomicLong lastWithheldLog = new AtomicLong(NEVER);
     private final Withholding withholding;
+    private final RepeatedEvents repeated;
+
+    /** Warnings a client can repeat at will are logged in full once per this interval (then counted). */
+    public static final Duration REPEATED_WARNING_INTERVAL = Duration.ofSeconds(60);
 
     /**
      * @param store            the store of the moment (a dynamic reference; null when there is none)
@@ -61,6 +70,17 @@ public final class ReadingLogHandler implements ServerHandler {
      */
     public ReadingLogHandler(Supplier<ReceivedEventStore> store, Executor log, LogLines lines,
             boolean logGenericEvents, Withholding withholding) {
+        this(store, log, lines, logGenericEvents, withholding, REPEATED_WARNING_INTERVAL);
+    }
+
+    /**
+     * @param repeatInterval the undecodable and the conflicting events of one client are logged in full
+     *                       once per interval, the others counted ({@link #flushRepeated()} logs the
+     *                       counts of the intervals that have ended)
+     */
+    public ReadingLogHandler(Supplier<ReceivedEventStore> store, Executor log, LogLines lines,
+            boolean logGenericEvents, Withholding withholding, Duration repeatInterval) {
+        this.repeated = new RepeatedEvents(repeatInterval);
         this.withholding = Objects.requireNonNull(withholding, "withholding");
         this.store = Objects.requireNonNull(store, "store");
         this.log = Objects.requireNonNull(log, "log");
@@ -76,9 +96,9 @@ public final class ReadingLogHandler implements ServerHandler {
             try {
                 reading = SensorReadingCodec.decode(event.eventData());
             } catch (ProtocolException e) {
-                log.execute(() -> lines.warn("undecodable reading from " + who + ": "
+                warnRepeated("undecodable readings from " + who, "undecodable reading from " + who + ": "
                         + EventFormat.describeGeneric(event) + ": " + Printable.inline(e.getMessage())
-                        + "; answered NACK, not stored"));
+                        + "; answered NACK, not stored");
                 return nack(UNDECODABLE, "the sensor reading " + what(event) + " (event type 1, schema 1) does not"
                         + " decode: " + e.getMessage() + "; it was not stored");
             }
@@ -106,9 +126,9 @@ public final class ReadingLogHandler implements ServerHandler {
                 return withhold(clientId, event, "the event store failed", cause);
             }
             if (outcome == ReceivedEventStore.Outcome.CONFLICT) {
-                log.execute(() -> lines.warn("conflicting event from " + who + ": "
+                warnRepeated("conflicting events from " + who, "conflicting event from " + who + ": "
                         + EventFormat.describeGeneric(event) + " reuses the ack key of a stored event with other"
-                        + " content; not stored, answered NACK " + CONFLICTING));
+                        + " content; not stored, answered NACK " + CONFLICTING);
                 nacks.incrementAndGet();
                 return CompletableFuture.completedStage(Optional.of(Nack.of(CONFLICTING,
                         "the server already stored another event under " + what(event) + " (same event type, key and offset, different content); it was not stored. The client's"
@@ -117,6 +137,25 @@ public final class ReadingLogHandler implements ServerHandler {
             logStored(clientId, event, decoded, outcome);
             return CompletableFuture.completedStage(Optional.<Nack>empty());
         }).thenCompose(answer -> answer);
+    }
+
+    /**
+     * A warning a client can cause again and again (one per event it sends): the first of its kind
+     * (per client) in an interval is logged in full, the others counted.
+     */
+    private void warnRepeated(String kind, String line) {
+        List<String> out = repeated.occurred(kind, line, System.nanoTime());
+        if (!out.isEmpty()) {
+            log.execute(() -> out.forEach(lines::warn));
+        }
+    }
+
+    /** Logs the counts of repeated warnings whose interval has ended; called periodically. */
+    public void flushRepeated() {
+        List<String> out = repeated.flush(System.nanoTime());
+        if (!out.isEmpty()) {
+            log.execute(() -> out.forEach(lines::warn));
+        }
     }
 
     /**

@@ -251,6 +251,49 @@ class ReadingLogHandlerTest {
     }
 
     @Test
+    void aFloodOfUndecodableAndConflictingEventsWritesAHandfulOfLinesPerClientWithItsIdEscaped() throws Exception {
+        handler = new ReadingLogHandler(() -> store, logExecutor, lines, true, withholding, Duration.ofSeconds(5));
+        Event broken = Event.of(1, 1, "kitchen", 3, 5, new byte[] {(byte) 131, 116, 0, 0, 0, 1});
+        for (int i = 0; i < 2500; i++) {
+            assertThat(answer(handler.handlePublish("mallory\n2026-12-02 | INFO | forged", broken))).isPresent();
+            assertThat(answer(handler.handlePublish("trudy", broken))).isPresent();
+        }
+        for (int i = 0; i < 2500; i++) {
+            CompletionStage<Optional<Nack>> stage = handler.handlePublish("trudy", reading("hall", i, 20, 50));
+            store.calls.get(i).stage().complete(ReceivedEventStore.Outcome.CONFLICT);
+            assertThat(answer(stage)).hasValueSatisfying(n -> assertThat(n.machineMessageAsString())
+                    .isEqualTo("conflicting_event"));
+        }
+        assertThat(handler.nackCount()).isEqualTo(7500);
+        await("the first of each in full", () -> lines.texts("WARN").size() >= 3);
+        await("the interval to end", () -> {
+            handler.flushRepeated();
+            return lines.texts("WARN").size() >= 6;
+        });
+        CountDownLatch drained = new CountDownLatch(1);
+        logExecutor.execute(drained::countDown);
+        assertThat(drained.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        List<String> warnings = lines.texts("WARN");
+        assertThat(warnings).as("7,500 refused events of two clients").hasSize(6);
+        assertThat(warnings).filteredOn(l -> l.startsWith("undecodable reading from \"mallory\\n2026-12-02 | INFO"
+                + " | forged\": type=1") && l.endsWith("(more of these within 5 s are counted, not logged)")).hasSize(1);
+        assertThat(warnings).filteredOn(l -> l.startsWith("undecodable reading from trudy:")).hasSize(1);
+        assertThat(warnings).filteredOn(l -> l.startsWith("conflicting event from trudy:")).hasSize(1);
+        assertThat(warnings).filteredOn(l -> l.startsWith("2499 more undecodable readings from \"mallory\\n2026"))
+                .singleElement().satisfies(l -> assertThat(l).contains("; the latest: undecodable reading from"));
+        assertThat(warnings).filteredOn(l -> l.startsWith("2499 more undecodable readings from trudy in the last"))
+                .hasSize(1);
+        assertThat(warnings).filteredOn(l -> l.startsWith("2499 more conflicting events from trudy in the last"))
+                .hasSize(1);
+        assertThat(warnings).allSatisfy(l -> assertThat(l).doesNotContain("\n", "\r"));
+
+        // a new interval: the next one is logged in full again
+        answer(handler.handlePublish("trudy", broken));
+        await("the next one in full", () -> lines.texts("WARN").size() == 7);
+        assertThat(lines.texts("WARN").get(6)).startsWith("undecodable reading from trudy:");
+    }
+
+    @Test
     void otherEventsAreStoredAndLoggedGenerically() throws Exception {
         Event config = Event.of(7, 3, "settings", 2, 99, new byte[] {1, 2, 3, 4, 5});
         CompletionStage<Optional<Nack>> stage = handler.handlePublish("example-client", config);

@@ -10,6 +10,7 @@ import io.sink.transport.internal.netty.SinkServerEngine;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -40,6 +41,7 @@ public final class ReadingLogServer implements AutoCloseable {
         logging = new LogExecutor("sink-reading-log", 10_000, lines);
         handler = new ReadingLogHandler(() -> store, logging, lines, true,
                 new Withholding(closer, storeFailureCloseDelay, server::get));
+        closer.scheduleWithFixedDelay(handler::flushRepeated, 10, 10, TimeUnit.SECONDS);
         engine = new SinkServerEngine(settings, tls, () -> authenticator, () -> registry, () -> handler);
         server.set(engine);
     }

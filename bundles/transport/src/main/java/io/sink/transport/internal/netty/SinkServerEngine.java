@@ -27,7 +27,7 @@ import io.sink.transport.internal.state.ConnectionCounters;
 import io.sink.transport.internal.state.ConnectionLimiter;
 import io.sink.transport.internal.state.Freshness;
 import io.sink.transport.internal.state.PeerRegistry;
-import io.sink.transport.internal.state.RepeatedEvents;
+import io.sink.api.text.RepeatedEvents;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.sink.transport.internal.state;
+package io.sink.api.text;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * Log lines for events that an attacker can repeat at will (failed handshakes, unknown
- * certificates, refused connections): the first of each kind in an interval is logged in full,
+ * certificates, refused connections, undecodable or conflicting events from one client): the first
+ * of each kind in an interval is logged in full,
  * the others only counted, and the count is logged once the interval is over. A thousand garbage
  * connections then write two lines, not a thousand. Thread-safe; time comes from the caller.
  */

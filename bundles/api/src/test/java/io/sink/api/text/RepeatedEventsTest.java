@@ -1,4 +1,4 @@
-package io.sink.transport.internal.state;
+package io.sink.api.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
