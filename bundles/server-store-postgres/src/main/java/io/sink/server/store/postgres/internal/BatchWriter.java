@@ -1,8 +1,10 @@
 package io.sink.server.store.postgres.internal;
 
+import io.sink.api.text.Printable;
 import io.sink.sqlite.SqlExecutor;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -52,6 +54,15 @@ final class BatchWriter<T, R> implements AutoCloseable {
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong committed = new AtomicLong();
     private volatile boolean closed;
+    /** While transactions fail, at most one line per this interval (see {@link #failed}). */
+    static final Duration FAILURE_LOG_INTERVAL = Duration.ofSeconds(60);
+    private static final long NOT_FAILING = Long.MIN_VALUE;
+    // the current failure episode; writer thread only
+    private long failingSince = NOT_FAILING;
+    private long lastFailureLog;
+    private long failedTransactions;
+    private long failedWrites;
+    private long failedSinceLog;
 
     private record Pending<T, R>(T item, CompletableFuture<R> future) {
     }
@@ -161,14 +172,50 @@ final class BatchWriter<T, R> implements AutoCloseable {
             for (int i = 0; i < taken.size(); i++) {
                 taken.get(i).future.complete(results.get(i));
             }
+            if (failingSince != NOT_FAILING) {
+                LOG.info("{}: writing works again, after {} failed transactions ({} writes, none stored) in {} s",
+                        description, failedTransactions, failedWrites,
+                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failingSince));
+                failingSince = NOT_FAILING;
+            }
         } catch (SQLException | RuntimeException | Error e) {
-            LOG.warn("{}: a transaction of {} writes failed, none of them is stored: {}", description, taken.size(),
-                    e.toString());
+            failed(taken.size(), e);
             Throwable failure = e instanceof Error ? e : new IllegalStateException(description
                     + ": the transaction of " + taken.size() + " writes failed, none is stored: " + e.getMessage(), e);
             for (Pending<T, R> p : taken) {
                 p.future.completeExceptionally(failure);
             }
+        }
+    }
+
+    /**
+     * A failed transaction. A database that refuses or cannot be reached fails every transaction until it
+     * is back, and the clients send their events again and again meanwhile: the first failure of such an
+     * episode is logged in full, the next ones counted, with one line per {@link #FAILURE_LOG_INTERVAL}
+     * while it lasts and one when writing works again. Writer thread only.
+     */
+    private void failed(int writes, Throwable e) {
+        long now = System.nanoTime();
+        String what = Printable.inline(e.toString());
+        if (failingSince == NOT_FAILING) {
+            failingSince = now;
+            lastFailureLog = now;
+            failedTransactions = 1;
+            failedWrites = writes;
+            failedSinceLog = 0;
+            LOG.warn("{}: a transaction of {} writes failed, none of them is stored: {}; until one succeeds, further"
+                    + " failures are counted, not logged one by one", description, writes, what);
+            return;
+        }
+        failedTransactions++;
+        failedWrites += writes;
+        failedSinceLog++;
+        if (now - lastFailureLog >= FAILURE_LOG_INTERVAL.toNanos()) {
+            LOG.warn("{}: writing still fails: {} more transactions failed in the last {} s ({} since the first,"
+                    + " {} writes, none stored); the latest: {}", description, failedSinceLog,
+                    TimeUnit.NANOSECONDS.toSeconds(now - lastFailureLog), failedTransactions, failedWrites, what);
+            lastFailureLog = now;
+            failedSinceLog = 0;
         }
     }
 
