@@ -1,22 +1,30 @@
 package io.sink.shell.socket.internal;
 
+import io.sink.api.config.ConfigReader;
+import io.sink.api.config.Reconfigurable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.felix.service.command.CommandProcessor;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs Gogo command lines sent to an owner-only Unix domain socket ({@code bin/sink <role> exec}).
- * Runs with its defaults when PID {@value #PID} is not configured.
+ * Runs with its defaults when PID {@value #PID} is not configured. A changed configuration is applied
+ * while it runs; an invalid one is refused in one ERROR line and the socket keeps its previous one.
  */
 @Component(service = {}, immediate = true, configurationPid = ShellSocketComponent.PID)
 @Designate(ocd = ShellSocketComponent.Config.class)
@@ -47,28 +55,28 @@ public final class ShellSocketComponent {
         int maxConcurrentCommands() default 4;
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(ShellSocketComponent.class);
+
     @Reference
     private CommandProcessor processor;
 
-    private ShellSocketServer server;
+    private Reconfigurable<ShellSocketServer.Settings, ShellSocketServer> server;
 
     @Activate
-    void activate(BundleContext context, Config config) throws IOException {
-        ShellSocketServer.Settings settings;
-        try {
-            settings = new ShellSocketServer.Settings(socketPath(context.getProperty(HOME_PROPERTY), config.path()),
-                    seconds("requestTimeoutSeconds", config.requestTimeoutSeconds(), 600),
-                    seconds("commandTimeoutSeconds", config.commandTimeoutSeconds(), 3600),
-                    seconds("requestTimeoutSeconds", config.requestTimeoutSeconds(), 600),
-                    range("maxConcurrentCommands", config.maxConcurrentCommands(), 1, 64));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(PID + ": invalid configuration: " + e.getMessage(), e);
-        }
-        try {
-            server = ShellSocketServer.start(settings, new GogoRunner(processor));
-        } catch (IOException e) {
-            throw new IOException(PID + ": cannot listen on " + settings.socket() + ": " + e.getMessage(), e);
-        }
+    void activate(BundleContext context, Map<String, Object> properties) {
+        String home = context == null ? null : context.getProperty(HOME_PROPERTY);
+        server = new Reconfigurable<>(PID, "the shell socket", properties, p -> settings(home, p), this::listen,
+                ShellSocketServer::close, LOG::error, LOG::info);
+    }
+
+    /**
+     * A changed configuration, applied without deactivating the component: an invalid value is refused
+     * with ONE error line naming the PID, the property, the value and why, and the socket keeps
+     * listening as it was; a valid change listens again with it (see {@link Reconfigurable}).
+     */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        server.modified(properties);
     }
 
     @Deactivate
@@ -76,31 +84,45 @@ public final class ShellSocketComponent {
         server.close();
     }
 
-    /** {@code path} resolved against {@code home} (the working directory when home is not set). */
-    static Path socketPath(String home, String path) {
-        if (path == null || path.isBlank()) {
-            throw new IllegalArgumentException("path must name the socket file, got an empty value");
+    private ShellSocketServer listen(ShellSocketServer.Settings settings) {
+        try {
+            return ShellSocketServer.start(settings, new GogoRunner(processor));
+        } catch (IOException e) {
+            throw new UncheckedIOException(PID + ": cannot listen on " + settings.socket() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Validates the configuration's raw properties; messages name the PID, the property and the value. */
+    static ShellSocketServer.Settings settings(String home, Map<String, ?> properties) {
+        ConfigReader config = new ConfigReader(PID, properties);
+        String path = config.nonBlankText("path", "data/sink.sock");
+        Path socket;
+        try {
+            socket = socketPath(home, path);
+        } catch (IllegalArgumentException e) {
+            throw config.invalid("path", config.raw("path"), e.getMessage());
+        }
+        Duration request = Duration.ofSeconds(config.intValue("requestTimeoutSeconds", 10, 1, 600));
+        return new ShellSocketServer.Settings(socket, request,
+                Duration.ofSeconds(config.intValue("commandTimeoutSeconds", 60, 1, 3600)), request,
+                config.intValue("maxConcurrentCommands", 4, 1, 64));
+    }
+
+    /**
+     * {@code path} resolved against {@code home} (the working directory when home is not set).
+     *
+     * @throws IllegalArgumentException saying why (without the property's name and value)
+     */
+    static Path socketPath(String home, String path) {
         try {
             Path base = Path.of(home == null || home.isBlank() ? "." : home);
             Path socket = base.resolve(path.strip()).toAbsolutePath().normalize();
             if (socket.getParent() == null) {
-                throw new IllegalArgumentException("path " + socket + " has no directory");
+                throw new IllegalArgumentException("it has no directory");
             }
             return socket;
         } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("path is not a valid path: \"" + path + "\" (" + e.getReason() + ")", e);
+            throw new IllegalArgumentException("it is not a valid path (" + e.getReason() + ")", e);
         }
-    }
-
-    private static Duration seconds(String property, int value, int max) {
-        return Duration.ofSeconds(range(property, value, 1, max));
-    }
-
-    private static int range(String property, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(property + " must be between " + min + " and " + max + ", got " + value);
-        }
-        return value;
     }
 }
