@@ -6,7 +6,10 @@ import io.sink.api.Nack;
 import io.sink.api.server.ReceivedEventStore;
 import io.sink.api.server.ServerHandler;
 import io.sink.api.server.SinkServer;
+import io.sink.api.config.ConfigReader;
+import io.sink.api.config.Reconfigurable;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,6 +21,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -71,42 +75,87 @@ public final class ReadingLogComponent implements ServerHandler {
     private volatile ReceivedEventStore store;
 
 
-    private final LogExecutor logExecutor;
-    private final ScheduledExecutorService closer;
-    private final Withholding withholding;
-    private final ReadingLogHandler handler;
+    private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(ReadingLogComponent.class);
 
+    /** The validated configuration (the store's target is SCR's). */
+    record Settings(String loggerName, boolean logGenericEvents, int logQueueCapacity, Duration closeDelay) {
+    }
+
+    /** What runs with one configuration: the log thread, the closer, the withholding and the handler. */
+    private record Running(LogExecutor logExecutor, ScheduledExecutorService closer, Withholding withholding,
+            ReadingLogHandler handler) {
+        void close() {
+            closer.shutdownNow();
+            withholding.close();
+            try {
+                closer.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            logExecutor.close();
+        }
+    }
+
+    private final BundleContext context;
+    private final Reconfigurable<Settings, Running> running;
+
+    /**
+     * @throws IllegalArgumentException naming the PID, the property, the value and why, when the
+     *                                  configuration is invalid
+     */
     @Activate
-    public ReadingLogComponent(BundleContext context, Config config) {
-        String loggerName = config.loggerName() == null ? "" : config.loggerName().trim();
-        if (loggerName.isEmpty()) {
-            throw new IllegalArgumentException("configuration " + PID + ": loggerName must name a logger, got '"
-                    + config.loggerName() + "'");
-        }
-        if (config.logQueueCapacity() < 1 || config.logQueueCapacity() > 1_000_000) {
-            throw new IllegalArgumentException("configuration " + PID + ": logQueueCapacity must be between 1 and"
-                    + " 1000000, got " + config.logQueueCapacity());
-        }
-        long closeDelay = config.storeFailureCloseDelayMillis();
-        if (closeDelay < 0 || closeDelay > 3_600_000) {
-            throw new IllegalArgumentException("configuration " + PID + ": storeFailureCloseDelayMillis must be"
-                    + " between 0 and 3600000, got " + closeDelay);
-        }
-        LogLines lines = LogLines.of(LoggerFactory.getLogger(loggerName));
-        this.logExecutor = new LogExecutor("sink-reading-log", config.logQueueCapacity(), lines);
+    public ReadingLogComponent(BundleContext context, Map<String, Object> properties) {
+        this.context = context;
+        this.running = new Reconfigurable<>(PID, "the reading log", properties, ReadingLogComponent::settings,
+                this::start, Running::close, LOG::error, LOG::info);
+    }
+
+    /**
+     * A changed configuration, applied without deactivating the component (which would take the
+     * server's handler away): an invalid value is refused with ONE error line naming the PID, the
+     * property, the value and why, and the reading log keeps running as it was; a valid change
+     * restarts its log thread with it. A changed {@code store.target} is SCR's (a dynamic reference).
+     */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        running.modified(properties);
+    }
+
+    /** Validates the configuration's raw properties. */
+    static Settings settings(Map<String, ?> properties) {
+        ConfigReader config = new ConfigReader(PID, properties);
+        String loggerName = config.nonBlankText("loggerName", "io.sink.readings");
+        boolean generic = config.booleanValue("logGenericEvents", true);
+        int capacity = config.intValue("logQueueCapacity", 10_000, 1, 1_000_000);
+        long closeDelay = config.longValue("storeFailureCloseDelayMillis", 5_000, 0, 3_600_000);
+        return new Settings(loggerName, generic, capacity, Duration.ofMillis(closeDelay));
+    }
+
+    private Running start(Settings settings) {
+        LogLines lines = LogLines.of(LoggerFactory.getLogger(settings.loggerName()));
+        LogExecutor logExecutor = new LogExecutor("sink-reading-log", settings.logQueueCapacity(), lines);
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "sink-reading-log-closer");
             t.setDaemon(true);
             return t;
         });
         scheduler.setRemoveOnCancelPolicy(true);
-        this.closer = scheduler;
-        this.withholding = new Withholding(closer, Duration.ofMillis(closeDelay), (clientId, reason) ->
+        Withholding withholding = new Withholding(scheduler, settings.closeDelay(), (clientId, reason) ->
                 disconnect(context, clientId, reason));
-        this.handler = new ReadingLogHandler(() -> store, logExecutor, lines, config.logGenericEvents(),
-                withholding);
+        ReadingLogHandler handler = new ReadingLogHandler(() -> store, logExecutor, lines,
+                settings.logGenericEvents(), withholding);
         long flushSeconds = ReadingLogHandler.REPEATED_WARNING_INTERVAL.toSeconds() / 6;
-        closer.scheduleWithFixedDelay(handler::flushRepeated, flushSeconds, flushSeconds, TimeUnit.SECONDS);
+        scheduler.scheduleWithFixedDelay(handler::flushRepeated, flushSeconds, flushSeconds, TimeUnit.SECONDS);
+        return new Running(logExecutor, scheduler, withholding, handler);
+    }
+
+    /** The configuration it runs with. */
+    Settings settings() {
+        return running.settings();
+    }
+
+    private ReadingLogHandler handler() {
+        return running.current().handler();
     }
 
     /**
@@ -133,26 +182,23 @@ public final class ReadingLogComponent implements ServerHandler {
     }
 
     @Deactivate
-    void deactivate() throws InterruptedException {
-        closer.shutdownNow();
-        withholding.close();
-        closer.awaitTermination(30, TimeUnit.SECONDS);
-        logExecutor.close();
+    void deactivate() {
+        running.close();
     }
 
     @Override
     public CompletionStage<Optional<Nack>> handlePublish(String clientId, Event event) {
-        return handler.handlePublish(clientId, event);
+        return handler().handlePublish(clientId, event);
     }
 
     @Override
     public void connectionUp(String clientId, String peer) {
-        handler.connectionUp(clientId, peer);
+        handler().connectionUp(clientId, peer);
     }
 
     @Override
     public void connectionDown(String clientId, String reason) {
-        handler.connectionDown(clientId, reason);
+        handler().connectionDown(clientId, reason);
     }
 
     @Override
