@@ -2,9 +2,7 @@ package io.sink.shell.socket.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.sink.sqlite.StandardError;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -27,7 +25,7 @@ class TargetFilterGuardTest {
     void validTargetsAndOtherPropertiesPassUnchanged() {
         Dictionary<String, Object> d = config("io.sink.reading.log", "store.target", "(sink.store.type=sqlite)",
                 "loggerName", "(broken");
-        List<String> lines = linesOf(() -> guard.modifyConfiguration(null, d));
+        List<String> lines = StandardError.linesOf(() -> guard.modifyConfiguration(null, d));
         assertThat(d.get("store.target")).isEqualTo("(sink.store.type=sqlite)");
         assertThat(d.get("loggerName")).isEqualTo("(broken");
         assertThat(lines).isEmpty();
@@ -38,7 +36,7 @@ class TargetFilterGuardTest {
         guard.modifyConfiguration(null, config("io.sink.poller", "eventLog.target", "(sink.store.type=sqlite)"));
         Dictionary<String, Object> bad = config("io.sink.poller", "eventLog.target", "(broken\n2026 | INFO | forged",
                 "window", 16);
-        List<String> lines = linesOf(() -> {
+        List<String> lines = StandardError.linesOf(() -> {
             guard.modifyConfiguration(null, bad);
             // DS reads the configuration again (other components, later updates): no second line
             guard.modifyConfiguration(null, config("io.sink.poller", "eventLog.target", "(broken\n2026 | INFO | forged"));
@@ -56,7 +54,7 @@ class TargetFilterGuardTest {
     @Test
     void anInvalidTargetWithoutAPreviousOneIsRemoved() {
         Dictionary<String, Object> bad = config("io.sink.reading.log", "store.target", "(broken");
-        List<String> lines = linesOf(() -> guard.modifyConfiguration(null, bad));
+        List<String> lines = StandardError.linesOf(() -> guard.modifyConfiguration(null, bad));
         assertThat(bad.get("store.target")).isNull();
         assertThat(lines).singleElement().satisfies(line -> assertThat(line)
                 .contains("configuration io.sink.reading.log: store.target = '(broken' is refused")
@@ -64,17 +62,5 @@ class TargetFilterGuardTest {
         Dictionary<String, Object> notText = config("io.sink.reading.log", "store.target", 42);
         guard.modifyConfiguration(null, notText);
         assertThat(notText.get("store.target")).isNull();
-    }
-
-    private static List<String> linesOf(Runnable action) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setErr(original);
-        }
-        return captured.toString(StandardCharsets.UTF_8).lines().toList();
     }
 }
