@@ -38,8 +38,8 @@ public final class ShellSocketComponent {
                     + "the user running Sink can use.")
     public @interface Config {
         @AttributeDefinition(name = "Socket path", description = "The socket file. Relative paths resolve against "
-                + "the framework property sink.home. Its directory is made owner-only (rwx------). bin/sink "
-                + "expects the default.")
+                + "the framework property sink.home. A missing directory is created owner-only (rwx------); an existing "
+                + "one must be owner-only already (it is refused, never changed). bin/sink expects the default.")
         String path() default "data/sink.sock";
 
         @AttributeDefinition(name = "Command timeout (seconds)", min = "1", max = "3600",
