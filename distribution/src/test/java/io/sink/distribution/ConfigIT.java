@@ -188,6 +188,56 @@ class ConfigIT {
         assertDelivered();
     }
 
+    @Test
+    @Order(6)
+    void anInvalidTargetFilterIsOneErrorAndThePollerKeepsItsEventLog() {
+        String componentId = pollerComponentId();
+        sink.setProperty(pollerCfg, "eventLog.target", "(broken");
+        String reason = "configuration io.sink.poller: eventLog.target = '(broken' is refused: not a valid filter";
+        sink.awaitLog("client", reason);
+        assertErrorReported(sink.log("client"), "TargetFilterGuard", reason);
+        assertThat(sink.log("client")).contains("the component keeps its previous target '(sink.store.type=sqlite)'");
+        assertThat(occurrences(sink.log("client"), reason)).as("lines refusing it").isEqualTo(1);
+        assertNoStackTraceAfter(sink.log("client"), reason);
+        assertThat(pollerComponentId()).as("the same poller component, never deactivated").isEqualTo(componentId);
+        assertDelivered();
+        sink.setProperty(pollerCfg, "eventLog.target", "(sink.store.type=sqlite)");
+        assertDelivered();
+        assertThat(sink.execOk("client", "scr:list")).doesNotContain("FAILED");
+    }
+
+    @Test
+    @Order(7)
+    void anInvalidReadingLogValueIsOneErrorAndTheServerKeepsStoring() {
+        Path readingLogCfg = sink.etc("server", "io.sink.reading.log");
+        sink.setProperty(readingLogCfg, "logQueueCapacity", "lots");
+        String reason = "configuration io.sink.reading.log: logQueueCapacity = 'lots' is refused: must be a whole number"
+                + " between 1 and 1000000; the reading log keeps running with its previous configuration";
+        sink.awaitLog("server", reason);
+        assertErrorReported(sink.log("server"), "ReadingLogComponent", reason);
+        assertNoStackTraceAfter(sink.log("server"), reason);
+        assertStillServing(sink.port, occurrences(sink.log("client"), CONNECTED_LINE));
+        sink.setProperty(readingLogCfg, "logQueueCapacity", "10000");
+        assertDelivered();
+        assertThat(sink.execOk("server", "scr:list")).doesNotContain("FAILED");
+    }
+
+    @Test
+    @Order(8)
+    void anInvalidShellSocketValueIsOneErrorAndTheSocketKeepsAnswering() {
+        Path socketCfg = sink.etc("client", "io.sink.shell.socket");
+        sink.setProperty(socketCfg, "maxConcurrentCommands", "many");
+        String reason = "configuration io.sink.shell.socket: maxConcurrentCommands = 'many' is refused: must be a whole"
+                + " number between 1 and 64; the shell socket keeps running with its previous configuration";
+        sink.awaitLog("client", reason);
+        assertErrorReported(sink.log("client"), "ShellSocketComponent", reason);
+        assertNoStackTraceAfter(sink.log("client"), reason);
+        // every exec goes through the socket
+        assertThat(sink.execOk("client", "sink:connected")).isEqualTo("true\n");
+        sink.setProperty(socketCfg, "maxConcurrentCommands", "4");
+        assertDelivered();
+    }
+
     /** The line is not followed by a stack trace. */
     private static void assertNoStackTraceAfter(String log, String line) {
         List<String> lines = log.lines().toList();
