@@ -102,11 +102,12 @@ class HostileFloodTest {
                             return mostPauses[0] > 0;
                         });
                 long honestBefore = store.count(HONEST);
-                Await.until(() -> "2,048 flooded events stored, a second of flood and honest events stored during"
-                        + " it (" + hostile.stats() + "; " + store.count(HOSTILE) + " hostile, " + store.count(HONEST)
+                Await.until(() -> "2,048 flooded events stored and answered, and honest events stored meanwhile ("
+                        + hostile.stats() + "; " + store.count(HOSTILE) + " hostile, " + store.count(HONEST)
                         + " honest)", WAIT, () -> {
                             mostPauses[0] = Math.max(mostPauses[0], server.engine.readPauses(HOSTILE));
-                            return store.count(HOSTILE) >= 2048 && store.count(HONEST) >= honestBefore + 500;
+                            return store.count(HOSTILE) >= 2048 && hostile.framesReceived.get() >= 2048
+                                    && store.count(HONEST) >= honestBefore + 500;
                         });
                 hostile.stop();
                 publisher.stop();
