@@ -70,10 +70,10 @@ class SensorInputTest {
     }
 
     @Test
-    void withoutAnEventLogTheCallFailsClearly() {
+    void withoutAnOutboxTheCallFailsClearly() {
         SensorLog orphan = new SensorLog(() -> null, Clock.systemUTC());
         assertThatThrownBy(() -> orphan.logSensorReading("kitchen", 70, 40))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no event log");
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no outbox");
     }
 
     @Test
