@@ -32,7 +32,8 @@ public interface ClientHandler {
      * no service cycle. The results of those publishes are the stages {@link SinkClient#publish}
      * returns: the one path of ACKs and NACKs to the client.
      */
-    void connectionUp(SinkClient client);
+    default void connectionUp(SinkClient client) {
+    }
 
     /**
      * The connection went down. Every publish that was in flight on it has completed (with
