@@ -238,7 +238,11 @@ public final class Poller {
             delivery.pump(outbox);
             scheduleHoldWake();
         } catch (RuntimeException e) {
-            LOG.error("the poller failed; it tries again at its next tick", e);
+            if ("none".equals(outbox.storeName())) {
+                LOG.debug("no event log is bound to the outbox: nothing to publish", e);
+            } else {
+                LOG.error("the poller failed; it tries again at its next tick", e);
+            }
         }
         if (!delivery.flushAcks(outbox)) {
             schedule(this::wake, RETRY_ACK_WRITE.toMillis());

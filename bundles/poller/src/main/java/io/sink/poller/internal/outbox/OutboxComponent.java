@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * It sees every one registered (0..n) and selects by its own {@code eventLog.target} and
  * {@code instanceIdStore.target}, so changing a target is a swap ({@link ClientOutbox#use}) that
  * producers and the poller see at once, and a bad filter is refused in one line while the previous
- * selection stays.
+ * selection stays. (The references are named {@code eventLogs} and {@code instanceIdStores}, so SCR
+ * does not apply those properties as its own target filters, which would unbind the old store
+ * before the new one is bound and leave nothing to migrate from.)
  */
 @Component(service = Outbox.class, configurationPid = Outbox.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true)
@@ -69,7 +71,7 @@ public final class OutboxComponent implements Outbox {
     private Filter idTarget = filter(ANY_STORE);
     private boolean active;
 
-    @Reference(name = "eventLog", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+    @Reference(name = "eventLogs", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             unbind = "unbindEventLog")
     synchronized void bindEventLog(GroundEventLog log, Map<String, Object> properties) {
         logs.put(log, Map.copyOf(properties));
@@ -82,7 +84,7 @@ public final class OutboxComponent implements Outbox {
         outbox.release(log);
     }
 
-    @Reference(name = "instanceIdStore", cardinality = ReferenceCardinality.MULTIPLE,
+    @Reference(name = "instanceIdStores", cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, unbind = "unbindInstanceIdStore")
     synchronized void bindInstanceIdStore(InstanceIdStore store, Map<String, Object> properties) {
         idStores.put(store, Map.copyOf(properties));
