@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
@@ -192,49 +191,22 @@ public final class PollerComponent implements ClientHandler, PollerService {
         poller.connectionDown(reason);
     }
 
-    /** Handlers of server publishes, by event type ({@link ServerEventHandler#EVENT_TYPE}). */
-    private final Map<Long, ServerEventHandler> serverEventHandlers = new ConcurrentHashMap<>();
+    /** Handlers of server publishes, by event type. */
+    private final ServerEvents serverEvents = new ServerEvents();
 
     @Reference(name = "serverEventHandler", cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, unbind = "unbindServerEventHandler")
     void bindServerEventHandler(ServerEventHandler handler, Map<String, Object> properties) {
-        Long type = eventType(properties);
-        if (type == null) {
-            LOG.warn("ignoring a server event handler without a valid {} property: {}",
-                    ServerEventHandler.EVENT_TYPE, Printable.inline(
-                            String.valueOf(properties.get(ServerEventHandler.EVENT_TYPE))));
-            return;
-        }
-        serverEventHandlers.put(type, handler);
+        serverEvents.add(handler, properties);
     }
 
     void unbindServerEventHandler(ServerEventHandler handler, Map<String, Object> properties) {
-        Long type = eventType(properties);
-        if (type != null) {
-            serverEventHandlers.remove(type, handler);
-        }
-    }
-
-    private static Long eventType(Map<String, Object> properties) {
-        Object value = properties.get(ServerEventHandler.EVENT_TYPE);
-        try {
-            return value instanceof Number n ? n.longValue() : Long.parseUnsignedLong(String.valueOf(value).trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        serverEvents.remove(handler, properties);
     }
 
     @Override
     public CompletionStage<Optional<Nack>> handlePublish(Event event) {
-        ServerEventHandler handler = serverEventHandlers.get(event.eventTypeId());
-        if (handler == null) {
-            return ClientHandler.super.handlePublish(event);
-        }
-        try {
-            return handler.handle(event);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return serverEvents.handle(event).orElseGet(() -> ClientHandler.super.handlePublish(event));
     }
 
     // ------------------------------------------------------------------ PollerService
