@@ -37,9 +37,10 @@ public class CoreBundlesIT {
     private static final Version API_VERSION = new Version(1, 0, 0);
     /**
      * io.sink.api.client 1.1: SinkClient.problem() (why the client is not connected); 1.2: ServerEventHandler
-     * (what the server publishes, by event type).
+     * (what the server publishes, by event type); 2.0: the Outbox, ClientHandler.connectionUp(SinkClient) and no
+     * handleAck/handleNack (one ACK path: the publish's result).
      */
-    private static final Version API_CLIENT_VERSION = new Version(1, 2, 0);
+    private static final Version API_CLIENT_VERSION = new Version(2, 0, 0);
 
     @Inject
     private BundleContext context;
