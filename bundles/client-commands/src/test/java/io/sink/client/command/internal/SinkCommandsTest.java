@@ -139,7 +139,7 @@ class SinkCommandsTest {
     void withoutTheServicesTheCommandsSaySo() {
         SinkCommands orphan = new SinkCommands(null, null, null);
         assertThat(orphan.connected()).isFalse();
-        assertThatThrownBy(orphan::queueSize).hasMessageContaining("no event log is available");
+        assertThatThrownBy(orphan::queueSize).hasMessageContaining("no outbox is available");
         assertThatThrownBy(orphan::status).hasMessageContaining("the poller is not running");
     }
 
