@@ -84,8 +84,9 @@ public final class Poller {
         if (closed) {
             return;
         }
+        Future<Object> done;
         try {
-            await(submit(() -> {
+            done = executor.submit(() -> {
                 drainInbox();
                 delivery.flushAcks(outbox);
                 closed = true;
@@ -93,7 +94,13 @@ public final class Poller {
                     nextTick.cancel(false);
                 }
                 return null;
-            }), "closing");
+            });
+        } catch (RejectedExecutionException e) {
+            closed = true; // the executor stopped already: nothing more can run
+            return;
+        }
+        try {
+            await(done, "closing");
         } finally {
             closed = true;
         }
