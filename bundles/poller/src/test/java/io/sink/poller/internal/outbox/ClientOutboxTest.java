@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /** The outbox's swap: what moves, what continues, and the component's selection by its own targets. */
 class ClientOutboxTest {
-    private final MemoryEventLog first = new MemoryEventLog(1000, new Random(1), s -> { });
-    private final MemoryEventLog second = new MemoryEventLog(1000, new Random(2), s -> { });
+    private final MemoryEventLog first = new MemoryEventLog(10_000, new Random(1), s -> { });
+    private final MemoryEventLog second = new MemoryEventLog(10_000, new Random(2), s -> { });
     private final ClientOutbox outbox = ClientOutbox.over(first, first, "first");
 
     private LoggedEvent log(String sensor) {
@@ -107,5 +107,40 @@ class ClientOutboxTest {
         component.modified(Map.of("eventLog.target", "(sink.store.type=sqlite)"));
         assertThat(component.storeName()).isEqualTo("sqlite");
         component.deactivate();
+    }
+
+    @Test
+    void appendsDuringSwapsBackAndForthAreNeitherLostNorReKeyed() throws Exception {
+        int perWriter = 2000;
+        java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (String key : List.of("x", "y")) {
+                done.add(writers.submit(() -> {
+                    for (int i = 0; i < perWriter; i++) {
+                        log(key);
+                    }
+                }));
+            }
+            int swaps = 0;
+            while (!done.stream().allMatch(java.util.concurrent.Future::isDone)) {
+                outbox.use(swaps++ % 2 == 0 ? second : first, swaps % 2 == 0 ? "first" : "second");
+            }
+            for (var f : done) {
+                f.get(); // an append failed: it would throw here
+            }
+            assertThat(swaps).as("swaps while appending").isGreaterThan(1);
+        } finally {
+            writers.shutdownNow();
+        }
+        GroundEventLog current = outbox.storeName().equals("first") ? first : second;
+        GroundEventLog other = current == first ? second : first;
+        assertThat(other.queueSize()).as("nothing left behind in the store swapped out").isZero();
+        for (String key : List.of("x", "y")) {
+            List<Long> offsets = current.unacknowledged(Set.of(), Set.of(), 0, 100_000).stream()
+                    .map(LoggedEvent::event).filter(e -> e.keyAsString().equals(key)).map(Event::offset).toList();
+            assertThat(offsets).as("offsets of %s: each once, gapless, in order", key).isEqualTo(
+                    java.util.stream.LongStream.rangeClosed(1, perWriter).boxed().toList());
+        }
     }
 }
