@@ -8,14 +8,7 @@ import static io.sink.distribution.SinkDistribution.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -100,7 +93,7 @@ class HotDeployIT {
 
         sink.stop("client");
         sink.stop("server");
-        List<Long> offsets = storedOffsets(sink.server.resolve("data/events.db"));
+        List<Long> offsets = sink.storedOffsets(SENSOR);
         assertThat(offsets).as("offsets stored by the server, in order").isEqualTo(
                 LongStream.rangeClosed(1, last).boxed().toList());
         long logged = sink.log("server").lines()
@@ -121,22 +114,5 @@ class HotDeployIT {
 
     private static long occurrences(String text, String part) {
         return text.lines().filter(l -> l.contains(part)).count();
-    }
-
-    /** Every offset the server stored for the sensor (a duplicate would appear twice), ascending. */
-    private static List<Long> storedOffsets(Path database) throws SQLException {
-        List<Long> offsets = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database);
-                PreparedStatement s = c.prepareStatement("SELECT event_offset FROM received_events "
-                        + "WHERE client_id = ? AND event_type_id = 1 AND event_key = ? ORDER BY event_offset, id")) {
-            s.setString(1, CLIENT_ID);
-            s.setBytes(2, SENSOR.getBytes(StandardCharsets.UTF_8));
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    offsets.add(r.getLong(1));
-                }
-            }
-        }
-        return offsets;
     }
 }

@@ -353,6 +353,29 @@ public final class SinkDistribution implements AutoCloseable {
         }, CHANGE);
     }
 
+    /**
+     * Every offset the server stored for a sensor of example-client (a duplicate would appear twice),
+     * ascending, read from the server's database (stop the server first).
+     */
+    public List<Long> storedOffsets(String sensor) {
+        List<Long> offsets = new ArrayList<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:"
+                + server.resolve("data/events.db"));
+                java.sql.PreparedStatement s = c.prepareStatement("SELECT event_offset FROM received_events "
+                        + "WHERE client_id = ? AND event_type_id = 1 AND event_key = ? ORDER BY event_offset, id")) {
+            s.setString(1, CLIENT_ID);
+            s.setBytes(2, sensor.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            try (java.sql.ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    offsets.add(r.getLong(1));
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot read the server's database: " + e.getMessage(), e);
+        }
+        return offsets;
+    }
+
     /** Waits until the server sees example-client connected (asks the server only, not the client). */
     public void awaitConnected() {
         awaitOutput("server", "sink:connected " + CLIENT_ID, "true");

@@ -37,9 +37,10 @@ public class CoreBundlesIT {
     private static final Version API_VERSION = new Version(1, 0, 0);
     /**
      * io.sink.api.client 1.1: SinkClient.problem() (why the client is not connected); 1.2: ServerEventHandler
-     * (what the server publishes, by event type).
+     * (what the server publishes, by event type); 2.0: the Outbox, ClientHandler.connectionUp(SinkClient) and no
+     * handleAck/handleNack (one ACK path: the publish's result).
      */
-    private static final Version API_CLIENT_VERSION = new Version(1, 2, 0);
+    private static final Version API_CLIENT_VERSION = new Version(2, 0, 0);
 
     @Inject
     private BundleContext context;
@@ -73,8 +74,8 @@ public class CoreBundlesIT {
                         "io.sink.api.config", API_VERSION, "io.sink.api.text", new Version(1, 1, 0),
                         // 1.1.0: RetryLaterException, a stage the transport must not answer
                         "io.sink.api.server", new Version(1, 1, 0),
-                        // 1.0.0: the sensors the server configures on its clients (main's 6a2f484)
-                        "io.sink.api.server.sensors", new Version(1, 0, 0)),
+                        // 1.0.0: the sensors the server configures on its clients
+                        "io.sink.api.server.sensors", API_VERSION),
                 exports);
     }
 

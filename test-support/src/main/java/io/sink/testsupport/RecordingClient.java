@@ -1,17 +1,16 @@
 package io.sink.testsupport;
 
-import io.sink.api.AckKey;
 import io.sink.api.InstanceId;
 import io.sink.api.client.ClientHandler;
 import io.sink.api.client.ClientInstanceIds;
+import io.sink.api.client.SinkClient;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A device's client handler that keeps its instance ids in memory, as a store would on disk, and
- * records what the transport tells it (connections up and down, ACKs), for the tests to inspect.
+ * records what the transport tells it (connections up, with the server they reached, and down), for the tests to inspect.
  */
 public class RecordingClient implements ClientHandler {
     /** The client instance id presented on the next connection (a test may change it). */
@@ -22,7 +21,6 @@ public class RecordingClient implements ClientHandler {
     public final List<InstanceId> storedServerIds = new CopyOnWriteArrayList<>();
     public final List<String> ups = new CopyOnWriteArrayList<>();
     public final List<String> downs = new CopyOnWriteArrayList<>();
-    public final ConcurrentLinkedQueue<AckKey> acks = new ConcurrentLinkedQueue<>();
 
     public RecordingClient(long clientInstanceId) {
         this.clientId = new InstanceId(clientInstanceId);
@@ -40,17 +38,12 @@ public class RecordingClient implements ClientHandler {
     }
 
     @Override
-    public void connectionUp(String peer) {
-        ups.add(peer);
+    public void connectionUp(SinkClient client) {
+        ups.add(client.server());
     }
 
     @Override
     public void connectionDown(String reason) {
         downs.add(reason);
-    }
-
-    @Override
-    public void handleAck(AckKey ackKey) {
-        acks.add(ackKey);
     }
 }

@@ -4,6 +4,7 @@ import io.sink.api.InstanceId;
 import io.sink.api.client.ClientHandler;
 import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.InstanceIdStore;
+import io.sink.api.client.SinkClient;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -13,15 +14,15 @@ import java.util.function.Consumer;
  */
 public final class StoreClientHandler implements ClientHandler {
     private final InstanceIdStore ids;
-    private final Consumer<String> up;
+    private final Consumer<SinkClient> up;
     private final Consumer<String> down;
 
     /**
      * @param ids  where the instance ids are kept
-     * @param up   told the peer when a connection is up
+     * @param up   told the client when a connection is up
      * @param down told the reason when a connection went down
      */
-    public StoreClientHandler(InstanceIdStore ids, Consumer<String> up, Consumer<String> down) {
+    public StoreClientHandler(InstanceIdStore ids, Consumer<SinkClient> up, Consumer<String> down) {
         this.ids = Objects.requireNonNull(ids, "ids");
         this.up = Objects.requireNonNull(up, "up");
         this.down = Objects.requireNonNull(down, "down");
@@ -38,8 +39,8 @@ public final class StoreClientHandler implements ClientHandler {
     }
 
     @Override
-    public void connectionUp(String peer) {
-        up.accept(peer);
+    public void connectionUp(SinkClient client) {
+        up.accept(client);
     }
 
     @Override

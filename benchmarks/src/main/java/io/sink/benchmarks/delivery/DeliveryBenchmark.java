@@ -3,6 +3,7 @@ package io.sink.benchmarks.delivery;
 import io.sink.api.client.ClientHandler;
 import io.sink.poller.internal.Poller;
 import io.sink.poller.internal.PollerSettings;
+import io.sink.poller.internal.outbox.ClientOutbox;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
 import io.sink.sqlite.AriesSqlite;
@@ -170,8 +171,10 @@ public final class DeliveryBenchmark {
                         new SecureRandom())) {
             ScheduledThreadPoolExecutor pollerThread = new ScheduledThreadPoolExecutor(1);
             SinkClientEngine[] client = new SinkClientEngine[1];
+            ClientOutbox outbox = ClientOutbox.over(log, log, "sqlite");
             Poller poller = new Poller(new PollerSettings(window, Duration.ofSeconds(5), 0.1, List.of(), "default"),
-                    () -> client[0], () -> log, pollerThread, Clock.systemUTC(), new SecureRandom());
+                    outbox, pollerThread, Clock.systemUTC(), new SecureRandom());
+            outbox.listen(generation -> poller.outboxChanged());
             ClientHandler handler = new StoreClientHandler(log, poller::connectionUp, poller::connectionDown);
             client[0] = new SinkClientEngine(ClientSettings.defaults("127.0.0.1", port), SslContexts.forClient(tls),
                     () -> handler);

@@ -36,6 +36,16 @@ public record PollerStatus(boolean connected, String server, Optional<String> pr
         streams = List.copyOf(streams);
     }
 
+    /**
+     * This status with the connection described by who knows it (the client service).
+     *
+     * @since 1.1
+     */
+    public PollerStatus withConnection(boolean connected, String server, Optional<String> problem) {
+        return new PollerStatus(connected, server, problem, instanceIds, eventLog, window, inFlight, streams,
+                published, acked, nacked, failed, ackWrites);
+    }
+
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder();

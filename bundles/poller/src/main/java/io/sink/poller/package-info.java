@@ -3,7 +3,7 @@
  * and resuming a stream that a NACK parked. For shells, consoles and monitoring.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.sink.poller;
 
 import org.osgi.annotation.bundle.Export;

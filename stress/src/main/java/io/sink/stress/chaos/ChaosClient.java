@@ -5,6 +5,7 @@ import io.sink.api.client.EventLogFullException;
 import io.sink.api.client.GroundEventLog.LoggedEvent;
 import io.sink.poller.internal.Poller;
 import io.sink.poller.internal.PollerSettings;
+import io.sink.poller.internal.outbox.ClientOutbox;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
 import io.sink.sqlite.AriesSqlite;
@@ -102,8 +103,10 @@ public final class ChaosClient {
             return t;
         });
         SinkClientEngine[] engine = new SinkClientEngine[1];
-        Poller poller = new Poller(new PollerSettings(window, period, 0.1, List.of(), "default"), () -> engine[0],
-                () -> log, pollerThread, Clock.systemUTC(), new SecureRandom());
+        ClientOutbox outbox = ClientOutbox.over(log, log, "sqlite");
+        Poller poller = new Poller(new PollerSettings(window, period, 0.1, List.of(), "default"), outbox, pollerThread,
+                Clock.systemUTC(), new SecureRandom());
+        outbox.listen(generation -> poller.outboxChanged());
         ClientHandler handler = new StoreClientHandler(log, poller::connectionUp, poller::connectionDown);
         ClientSettings clientSettings = ClientSettings.defaults("127.0.0.1", port).withKeepalive(keepalive)
                 .withReconnect(List.of(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(200)),
@@ -173,7 +176,7 @@ public final class ChaosClient {
                     continue;
                 }
                 println("accepted " + sensors.get(i) + " " + logged.event().offset());
-                poller.eventsAppended();
+                poller.outboxChanged();
                 n++;
                 if (paceNanos > 0) {
                     next += paceNanos;

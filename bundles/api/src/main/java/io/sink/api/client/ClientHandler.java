@@ -1,6 +1,5 @@
 package io.sink.api.client;
 
-import io.sink.api.AckKey;
 import io.sink.api.Event;
 import io.sink.api.InstanceId;
 import io.sink.api.Nack;
@@ -27,8 +26,13 @@ public interface ClientHandler {
      */
     void serverInstanceIdReceived(InstanceId serverInstanceId) throws Exception;
 
-    /** The connection is up (the handshake succeeded). */
-    default void connectionUp(String peer) {
+    /**
+     * The connection is up (the handshake succeeded): publish through {@code client}. The handler gets
+     * the client here rather than binding it as a service (the client binds the handler), so there is
+     * no service cycle. The results of those publishes are the stages {@link SinkClient#publish}
+     * returns: the one path of ACKs and NACKs to the client.
+     */
+    default void connectionUp(SinkClient client) {
     }
 
     /**
@@ -36,14 +40,6 @@ public interface ClientHandler {
      * {@link io.sink.api.PublishResult.Failed}) before this is called: those events must be sent again.
      */
     default void connectionDown(String reason) {
-    }
-
-    /** The server ACKed an event this client published. */
-    default void handleAck(AckKey ackKey) throws Exception {
-    }
-
-    /** The server NACKed an event this client published. */
-    default void handleNack(AckKey ackKey, Nack nack) throws Exception {
     }
 
     /**

@@ -68,6 +68,24 @@ public interface GroundEventLog {
     /** Number of events not yet acknowledged. */
     long queueSize();
 
+    /**
+     * Number of unacknowledged events of the types selected as in {@link #unacknowledged}, counted
+     * without loading them.
+     */
+    long countUnacknowledged(Set<Long> eventTypeIds, Set<Long> excludedTypeIds);
+
+    /** The last event logged for every key of every type, ordered by type then key. */
+    List<Event> lastEvents();
+
+    /**
+     * Takes over the events of another log, in one durable transaction: appends {@code unacknowledged}
+     * in the order given, unacknowledged and with their own ack keys (an ack key this log already holds
+     * is skipped), and makes each of {@code lastEvents} its key's last event unless this log already
+     * holds a later offset for that key. After it, {@link #appendNext} continues every key's offsets
+     * where the other log left them. Ignores the size limit: events are moved, not added.
+     */
+    void adopt(List<Event> unacknowledged, List<Event> lastEvents);
+
     /** The first unacknowledged event in log order. */
     Optional<Event> nextEvent();
 }

@@ -1,9 +1,9 @@
 /**
- * Services of the client ("ground") side: the durable event log, the handler the transport calls,
- * publishing, and the connection status.
+ * Services of the client ("ground") side: the outbox producers append to and the poller drains, the
+ * durable event log behind it, the handler the transport calls, publishing, and the connection status.
  */
 @Export
-@Version("1.2.0")
+@Version("2.0.0")
 package io.sink.api.client;
 
 import org.osgi.annotation.bundle.Export;

@@ -25,6 +25,7 @@ final class CountingLog implements GroundEventLog, InstanceIdStore {
     final MemoryEventLog delegate;
     final AtomicLong acknowledgeCalls = new AtomicLong();
     final AtomicLong acknowledgedKeys = new AtomicLong();
+    final AtomicLong unacknowledgedCalls = new AtomicLong();
     final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     private final List<BiConsumer<GroundEventLog, Long>> listeners = new CopyOnWriteArrayList<>();
     volatile RuntimeException failAcknowledge;
@@ -40,6 +41,21 @@ final class CountingLog implements GroundEventLog, InstanceIdStore {
     CountingLog listener(BiConsumer<GroundEventLog, Long> listener) {
         listeners.add(listener);
         return this;
+    }
+
+    @Override
+    public long countUnacknowledged(Set<Long> eventTypeIds, Set<Long> excludedTypeIds) {
+        return delegate.countUnacknowledged(eventTypeIds, excludedTypeIds);
+    }
+
+    @Override
+    public List<Event> lastEvents() {
+        return delegate.lastEvents();
+    }
+
+    @Override
+    public void adopt(List<Event> events, List<Event> lastEvents) {
+        delegate.adopt(events, lastEvents);
     }
 
     @Override
@@ -66,6 +82,7 @@ final class CountingLog implements GroundEventLog, InstanceIdStore {
     @Override
     public List<LoggedEvent> unacknowledged(Set<Long> eventTypeIds, Set<Long> excludedTypeIds, long afterSequence,
             int limit) {
+        unacknowledgedCalls.incrementAndGet();
         return delegate.unacknowledged(eventTypeIds, excludedTypeIds, afterSequence, limit);
     }
 

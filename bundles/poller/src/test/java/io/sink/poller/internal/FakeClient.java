@@ -106,6 +106,11 @@ final class FakeClient implements SinkClient {
         return keys.size();
     }
 
+    /** One publish fails while the connection stays up. */
+    void failOne(AckKey key) {
+        take(key).complete(new PublishResult.Failed(key, "refused by the transport"));
+    }
+
     /** The connection drops: everything in flight fails (as the transport does), then it is down. */
     void drop() {
         List<AckKey> keys;

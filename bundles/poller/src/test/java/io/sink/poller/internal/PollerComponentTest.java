@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sink.api.AckKey;
 import io.sink.api.InstanceId;
 import io.sink.api.Nack;
-import io.sink.api.client.GroundEventLog;
 import io.sink.poller.PollerStatus;
+import io.sink.poller.internal.outbox.ClientOutbox;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -15,16 +15,14 @@ import org.junit.jupiter.api.Test;
 
 /** The component without a framework: references bound by hand as SCR would. */
 class PollerComponentTest {
-    private final PollerComponent component = new PollerComponent();
     private final FakeClient client = new FakeClient();
-    private final CountingLog log = new CountingLog(1000).listener(component::appended);
+    private final CountingLog log = new CountingLog(1000);
+    private final ClientOutbox outbox = ClientOutbox.over(log, log, "memory");
+    private PollerComponent component;
     private boolean active;
 
     private void activate(TestConfig config) {
-        component.bindInstanceIdStore(log);
-        component.bindEventLog(log, Map.of(GroundEventLog.STORE_TYPE, "memory"));
-        component.bindClient(client);
-        component.activate(null, config, Map.of());
+        component = new PollerComponent(outbox, config, Map.of());
         active = true;
     }
 
@@ -50,7 +48,7 @@ class PollerComponentTest {
     @Test
     void withoutAnInstanceIdStoreTheHandshakeFailsClearly() {
         activate(new TestConfig());
-        component.unbindInstanceIdStore(log);
+        outbox.useInstanceIds(null);
         assertThatThrownBy(component::instanceIds).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no instance id store");
     }
@@ -59,8 +57,8 @@ class PollerComponentTest {
     void connectionAndAppendsDriveThePoller() {
         activate(new TestConfig().window(1).period(3_600_000));
         client.connected = true;
-        component.connectionUp("fake:4000");
-        AckKey a = log.appendNext(1, 1, "a".getBytes(), 1, new byte[0]).event().ackKey();
+        component.connectionUp(client);
+        AckKey a = outbox.appendNext(1, 1, "a".getBytes(), 1, new byte[0]).event().ackKey();
         Await.until("published", () -> client.published.size() == 1);
         client.ack(a);
         Await.until("drained", () -> log.queueSize() == 0);
@@ -79,6 +77,7 @@ class PollerComponentTest {
     @Test
     void theStatusSaysWhyTheClientIsNotConnected() {
         activate(new TestConfig());
+        component.connectionUp(client); // the client the transport hands over; the connection then drops
         client.connected = false;
         client.problem = "the server quarantined this client: reported stolen (Nack[machine=\"stolen\", ...])";
         PollerStatus status = component.status();
@@ -96,8 +95,8 @@ class PollerComponentTest {
     void resumeByConfigurationAndByCall() {
         activate(new TestConfig().streams("config=2").period(3_600_000));
         client.connected = true;
-        component.connectionUp("fake:4000");
-        AckKey bad = log.appendNext(2, 1, "bad".getBytes(), 1, new byte[0]).event().ackKey();
+        component.connectionUp(client);
+        AckKey bad = outbox.appendNext(2, 1, "bad".getBytes(), 1, new byte[0]).event().ackKey();
         Await.until("published", () -> client.published.size() == 1);
         client.nack(bad, Nack.of("E1", "no"));
         Await.until("parked", () -> !component.nacks().isEmpty());
@@ -121,10 +120,10 @@ class PollerComponentTest {
     void modifiedChangesTheWindowWithoutARestart() {
         activate(new TestConfig().window(1).period(3_600_000));
         for (int i = 0; i < 5; i++) {
-            log.appendNext(1, 1, ("k" + i).getBytes(), 1, new byte[0]);
+            outbox.appendNext(1, 1, ("k" + i).getBytes(), 1, new byte[0]);
         }
         client.connected = true;
-        component.connectionUp("fake:4000");
+        component.connectionUp(client);
         Await.until("one published", () -> client.published.size() == 1);
         component.modified(new TestConfig().window(3).period(3_600_000), Map.of());
         Await.until("three in flight", () -> client.inFlightCount() == 3);
@@ -143,22 +142,23 @@ class PollerComponentTest {
     }
 
     @Test
-    void aSwappedEventLogIsUsedAtOnce() {
+    void aSwappedEventLogIsUsedAtOnceAndKeepsTheAckKeys() {
         activate(new TestConfig().window(10).period(3_600_000));
         client.connected = true;
-        component.connectionUp("fake:4000");
-        CountingLog other = new CountingLog(100).listener(component::appended);
-        // greedy replacement: SCR binds the new service, then unbinds the old one
-        component.bindEventLog(other, Map.of(GroundEventLog.STORE_TYPE, "other"));
-        component.unbindEventLog(log);
-        AckKey x = other.appendNext(1, 1, "x".getBytes(), 1, new byte[0]).event().ackKey();
-        log.appendNext(1, 1, "old".getBytes(), 1, new byte[0]);
-        Await.until("x published", () -> client.published.size() == 1);
-        assertThat(client.published.get(0).ackKey()).isEqualTo(x);
-        assertThat(component.status().eventLog()).isEqualTo("other");
-        client.ack(x);
+        component.connectionUp(client);
+        AckKey a = outbox.appendNext(1, 1, "a".getBytes(), 1, new byte[0]).event().ackKey();
+        Await.until("a published", () -> client.published.size() == 1);
+        CountingLog other = new CountingLog(100);
+        outbox.use(other, "other"); // a in flight moves with its ack key
+        AckKey b = outbox.appendNext(1, 1, "a".getBytes(), 1, new byte[0]).event().ackKey();
+        assertThat(b.offset()).as("offsets continue").isEqualTo(2);
+        Await.until("b published", () -> client.published.size() == 2);
+        client.ack(a);
+        client.ack(b);
         Await.until("drained", () -> other.queueSize() == 0);
-        assertThat(log.queueSize()).as("the old log is left alone").isEqualTo(1);
+        assertThat(log.queueSize()).as("moved out of the old log").isZero();
+        assertThat(client.published).extracting(e -> e.ackKey()).containsExactly(a, b);
+        assertThat(component.status().eventLog()).isEqualTo("other");
     }
 
     @Test
@@ -186,12 +186,8 @@ class PollerComponentTest {
     void badConfigurationNamesThePidAndProperty() {
         assertThatThrownBy(() -> PollerComponent.settings(new TestConfig().window(0)))
                 .hasMessageContaining("configuration io.sink.poller: window");
-        TestConfig badTarget = new TestConfig();
-        badTarget.eventLogTarget = "(sink.store.type=memory";
-        assertThatThrownBy(() -> PollerComponent.settings(badTarget))
-                .hasMessageContaining("configuration io.sink.poller: eventLog.target is not a valid filter");
         assertThatThrownBy(() -> PollerComponent.settings(new TestConfig().resume("nope")))
-                .hasMessageContaining("resume: there is no stream 'nope'; the streams are default");
+                .hasMessageContaining("resume: there is no stream \"nope\"; the streams are default");
         assertThat(PollerComponent.settings(new TestConfig().streams("readings=1").resume("readings")).window())
                 .isEqualTo(1);
         assertThat(List.of(new TestConfig().periodMillis)).containsExactly(5000L);

@@ -10,6 +10,7 @@ import io.sink.api.Nack;
 import io.sink.api.client.GroundEventLog;
 import io.sink.poller.PollerStatus;
 import io.sink.poller.StreamStatus;
+import io.sink.poller.internal.outbox.ClientOutbox;
 import io.sink.sensor.LoggedReading;
 import io.sink.sensor.SensorReadings;
 import io.sink.sensor.internal.SensorLog;
@@ -49,7 +50,8 @@ class PollerTransportTest {
     private static SslContext clientTls;
 
     private TestServer server;
-    private final PollerComponent poller = new PollerComponent();
+    private PollerComponent poller;
+    private ClientOutbox outbox;
     private CountingLog log;
     private SensorLog sensors;
     private SinkClientEngine client;
@@ -65,18 +67,16 @@ class PollerTransportTest {
     void startServer() throws Exception {
         server = new TestServer(pki, serverTls, "example-client");
         server.start();
-        log = new CountingLog(1_000_000).listener(poller::appended);
-        sensors = new SensorLog(() -> log, Clock.systemUTC());
+        log = new CountingLog(1_000_000);
+        outbox = ClientOutbox.over(log, log, "memory");
+        sensors = new SensorLog(() -> outbox, Clock.systemUTC());
     }
 
     private void startClient(TestConfig config) {
-        poller.bindInstanceIdStore(log);
-        poller.bindEventLog(log, Map.of(GroundEventLog.STORE_TYPE, "memory"));
-        poller.activate(null, config, Map.of());
+        poller = new PollerComponent(outbox, config, Map.of());
         ClientSettings settings = ClientSettings.defaults("127.0.0.1", server.port()).withReconnect(
                 List.of(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(100)), Duration.ofMillis(300));
         client = new SinkClientEngine(settings, clientTls, () -> poller);
-        poller.bindClient(client);
         client.start();
     }
 
@@ -85,7 +85,9 @@ class PollerTransportTest {
         if (client != null) {
             client.stop();
         }
-        poller.deactivate();
+        if (poller != null) {
+            poller.deactivate();
+        }
         server.stop();
     }
 
@@ -165,8 +167,8 @@ class PollerTransportTest {
         AckKey bad = AckKey.of(2, "bad", 1);
         server.handler.answer = e -> CompletableFuture.completedFuture(e.ackKey().equals(bad)
                 ? Optional.of(Nack.of("E_SCHEMA", "configuration rejected")) : Optional.empty());
-        log.appendNext(2, 1, "bad".getBytes(), 1, new byte[] {9});
-        AckKey next = log.appendNext(2, 1, "next".getBytes(), 1, new byte[] {8}).event().ackKey();
+        outbox.appendNext(2, 1, "bad".getBytes(), 1, new byte[] {9});
+        AckKey next = outbox.appendNext(2, 1, "next".getBytes(), 1, new byte[] {8}).event().ackKey();
         startClient(new TestConfig().window(1).streams("readings=1", "config=2"));
 
         Await.until("the config stream is parked", () -> !poller.nacks().isEmpty(), this::state);
@@ -211,7 +213,7 @@ class PollerTransportTest {
         Await.until("the client notices", () -> !client.connected(), this::state);
         List<AckKey> second = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            second.add(log.appendNext(1, 1, "attic".getBytes(), i, new byte[] {1}).event().ackKey());
+            second.add(outbox.appendNext(1, 1, "attic".getBytes(), i, new byte[] {1}).event().ackKey());
         }
         server.handler.answer = e -> CompletableFuture.completedFuture(Optional.empty());
         server.start(); // same port, same registry: the client is known

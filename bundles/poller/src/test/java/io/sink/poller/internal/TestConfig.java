@@ -10,8 +10,6 @@ final class TestConfig implements PollerComponent.Config {
     String[] streams = {};
     String defaultStream = "default";
     String[] resume = {};
-    String eventLogTarget = PollerComponent.DEFAULT_STORE_TARGET;
-    String instanceIdStoreTarget = PollerComponent.DEFAULT_STORE_TARGET;
 
     TestConfig window(int w) {
         window = w;
@@ -61,16 +59,6 @@ final class TestConfig implements PollerComponent.Config {
     @Override
     public String[] resume() {
         return resume;
-    }
-
-    @Override
-    public String eventLog_target() {
-        return eventLogTarget;
-    }
-
-    @Override
-    public String instanceIdStore_target() {
-        return instanceIdStoreTarget;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.sink.sensor.internal;
 
 import io.sink.api.Event;
 import io.sink.api.client.GroundEventLog;
+import io.sink.api.client.Outbox;
 import io.sink.protocol.ProtocolException;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
@@ -18,16 +19,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sensor readings over whatever event log the supplier gives now (the component's dynamic
- * reference), so the log can be swapped between two calls.
+ * The sensor readings, logged through the client's {@link Outbox} (which holds the one choice of
+ * store, and swaps it for every producer at once).
  */
 public final class SensorLog implements SensorReadings {
     private static final Logger LOG = LoggerFactory.getLogger(SensorLog.class);
 
-    private final Supplier<GroundEventLog> eventLog;
+    private final Supplier<Outbox> eventLog;
     private final Clock clock;
 
-    public SensorLog(Supplier<GroundEventLog> eventLog, Clock clock) {
+    public SensorLog(Supplier<Outbox> eventLog, Clock clock) {
         this.eventLog = Objects.requireNonNull(eventLog, "eventLog");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -61,10 +62,10 @@ public final class SensorLog implements SensorReadings {
         return readings;
     }
 
-    private GroundEventLog log() {
-        GroundEventLog log = eventLog.get();
+    private Outbox log() {
+        Outbox log = eventLog.get();
         if (log == null) {
-            throw new IllegalStateException("no event log is available to hold sensor readings");
+            throw new IllegalStateException("no outbox is available to hold sensor readings");
         }
         return log;
     }

@@ -10,6 +10,7 @@ import io.sink.protocol.etf.SensorReadingCodec;
 import io.sink.sensor.LoggedReading;
 import io.sink.sensor.Reading;
 import io.sink.store.memory.internal.MemoryEventLog;
+import io.sink.testsupport.LogOutbox;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -30,7 +31,7 @@ class ExampleTest {
     @BeforeEach
     void setUp() {
         log = new MemoryEventLog(1000, new Random(1), sequence -> { });
-        sensors = new SensorLog(() -> log, Clock.fixed(NOW, ZoneOffset.UTC));
+        sensors = new SensorLog(() -> new LogOutbox(log, "memory"), Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     @Test

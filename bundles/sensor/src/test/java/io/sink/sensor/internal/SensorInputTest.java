@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sink.sensor.SensorReadings;
 import io.sink.store.memory.internal.MemoryEventLog;
+import io.sink.testsupport.LogOutbox;
 import java.time.Clock;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,7 +21,7 @@ class SensorInputTest {
     @BeforeEach
     void setUp() {
         log = new MemoryEventLog(1000, new Random(1), sequence -> { });
-        sensors = new SensorLog(() -> log, Clock.systemUTC());
+        sensors = new SensorLog(() -> new LogOutbox(log, "memory"), Clock.systemUTC());
     }
 
     private void refused(String name, int temperature, int humidity, String message) {
@@ -69,16 +70,16 @@ class SensorInputTest {
     }
 
     @Test
-    void withoutAnEventLogTheCallFailsClearly() {
+    void withoutAnOutboxTheCallFailsClearly() {
         SensorLog orphan = new SensorLog(() -> null, Clock.systemUTC());
         assertThatThrownBy(() -> orphan.logSensorReading("kitchen", 70, 40))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no event log");
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no outbox");
     }
 
     @Test
     void aFullLogIsReportedAsSuch() {
         MemoryEventLog tiny = new MemoryEventLog(1, new Random(1), sequence -> { });
-        SensorLog onTiny = new SensorLog(() -> tiny, Clock.systemUTC());
+        SensorLog onTiny = new SensorLog(() -> new LogOutbox(tiny, "memory"), Clock.systemUTC());
         onTiny.logSensorReading("kitchen", 70, 40);
         assertThatThrownBy(() -> onTiny.logSensorReading("kitchen", 71, 40))
                 .isInstanceOf(io.sink.api.client.EventLogFullException.class);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sink.sensor.Reading;
 import io.sink.store.memory.internal.MemoryEventLog;
+import io.sink.testsupport.LogOutbox;
 import java.lang.annotation.Annotation;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +22,7 @@ class SimulatedSensorTest {
     @Test
     void readingsStayInTheirRanges() {
         MemoryEventLog log = new MemoryEventLog(10_000, new Random(1), s -> { });
-        SensorLog sensors = new SensorLog(() -> log, Clock.systemUTC());
+        SensorLog sensors = new SensorLog(() -> new LogOutbox(log, "memory"), Clock.systemUTC());
         SimulatedSensor sensor = new SimulatedSensor(settings("sim", -5, 5, 40, 42), sensors, new SplittableRandom(3));
         for (int i = 0; i < 500; i++) {
             Reading r = sensor.readOnce().orElseThrow().reading();
@@ -37,7 +38,7 @@ class SimulatedSensorTest {
     void aFailingLogIsWarnedNotThrown() {
         MemoryEventLog tiny = new MemoryEventLog(2, new Random(1), s -> { });
         SimulatedSensor sensor = new SimulatedSensor(settings("sim", 1, 1, 1, 1),
-                new SensorLog(() -> tiny, Clock.systemUTC()), new SplittableRandom(3));
+                new SensorLog(() -> new LogOutbox(tiny, "memory"), Clock.systemUTC()), new SplittableRandom(3));
         assertThat(sensor.readOnce()).isPresent();
         assertThat(sensor.readOnce()).isPresent();
         assertThat(sensor.readOnce()).isEmpty();
@@ -101,7 +102,7 @@ class SimulatedSensorTest {
     @Test
     void theComponentReadsPeriodicallyAndStopsItsThread() throws Exception {
         MemoryEventLog log = new MemoryEventLog(10_000, new Random(1), s -> { });
-        SensorLog sensors = new SensorLog(() -> log, Clock.systemUTC());
+        SensorLog sensors = new SensorLog(() -> new LogOutbox(log, "memory"), Clock.systemUTC());
         SimulatedSensorComponent component = new SimulatedSensorComponent(sensors, config("porch", 10));
         Await.until("three readings", () -> log.queueSize() >= 3);
         component.deactivate();
@@ -114,7 +115,7 @@ class SimulatedSensorTest {
     @Test
     void theComponentRefusesABadConfigurationNamingThePid() {
         MemoryEventLog log = new MemoryEventLog(10, new Random(1), s -> { });
-        assertThatThrownBy(() -> new SimulatedSensorComponent(new SensorLog(() -> log, Clock.systemUTC()),
+        assertThatThrownBy(() -> new SimulatedSensorComponent(new SensorLog(() -> new LogOutbox(log, "memory"), Clock.systemUTC()),
                 config("porch", 1))).hasMessageContaining("io.sink.sensor.simulated")
                 .hasMessageContaining("periodMillis");
     }

@@ -379,4 +379,54 @@ public abstract class GroundEventLogContract {
         ids.storeServerInstanceId(new InstanceId(7));
         assertThat(ids.instanceIds().server()).contains(new InstanceId(7));
     }
+
+    @Test
+    void countsUnacknowledgedEventsPerTypeWithoutLoadingThem() {
+        next(READING, "a", 1);
+        next(READING, "b", 2);
+        LoggedEvent config = next(CONFIG, "c", 3);
+        next(OTHER, "d", 4);
+        log.acknowledge(List.of(config.event().ackKey()));
+        assertThat(log.countUnacknowledged(Set.of(), Set.of())).isEqualTo(3);
+        assertThat(log.countUnacknowledged(Set.of(READING), Set.of())).isEqualTo(2);
+        assertThat(log.countUnacknowledged(Set.of(), Set.of(READING))).isEqualTo(1);
+        assertThat(log.countUnacknowledged(Set.of(CONFIG), Set.of())).isZero();
+    }
+
+    @Test
+    void lastEventsOfEveryTypeInTypeThenKeyOrder() {
+        next(CONFIG, "z", 1);
+        next(READING, "b", 2);
+        next(READING, "a", 3);
+        LoggedEvent b2 = next(READING, "b", 4);
+        assertThat(log.lastEvents()).extracting(e -> e.eventTypeId() + ":" + e.keyAsString() + "#" + e.offset())
+                .containsExactly("1:a#1", "1:b#2", "2:z#1");
+        assertThat(log.lastEvents()).contains(b2.event());
+    }
+
+    @Test
+    void adoptTakesOverEventsWithTheirAckKeysAndContinuesTheOffsets() throws Exception {
+        GroundEventLog other = createLog();
+        try {
+            LoggedEvent a1 = next(READING, "a", 1);
+            LoggedEvent a2 = next(READING, "a", 2);
+            LoggedEvent c1 = next(CONFIG, "c", 3);
+            log.acknowledge(List.of(a1.event().ackKey()));
+            other.appendNext(READING, 1, key("mine"), 1, data(9));
+            List<Event> pending = log.unacknowledged(Set.of(), Set.of(), 0, 100).stream().map(LoggedEvent::event)
+                    .toList();
+            other.adopt(pending, log.lastEvents());
+            other.adopt(pending, log.lastEvents()); // again (after a crash between two steps): nothing doubles
+            assertThat(other.unacknowledged(Set.of(), Set.of(), 0, 100)).extracting(e -> e.event().ackKey())
+                    .containsExactly(AckKey.of(READING, "mine", 1), a2.event().ackKey(), c1.event().ackKey());
+            assertThat(other.appendNext(READING, 1, key("a"), 1, data(5)).event().offset()).isEqualTo(3);
+            assertThat(other.appendNext(CONFIG, 1, key("c"), 1, data(5)).event().offset()).isEqualTo(2);
+            assertThat(other.appendNext(READING, 1, key("mine"), 1, data(5)).event().offset()).isEqualTo(2);
+            // a last event older than the adopting log's own keeps the newer one
+            other.adopt(List.of(), List.of(a1.event()));
+            assertThat(other.lastEvent(READING, key("a")).orElseThrow().offset()).isEqualTo(3);
+        } finally {
+            close(other);
+        }
+    }
 }

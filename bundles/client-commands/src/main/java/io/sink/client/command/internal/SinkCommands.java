@@ -1,7 +1,7 @@
 package io.sink.client.command.internal;
 
 import io.sink.api.Event;
-import io.sink.api.client.GroundEventLog;
+import io.sink.api.client.Outbox;
 import io.sink.api.client.SinkClient;
 import io.sink.api.text.CommandUsage;
 import io.sink.api.text.Printable;
@@ -11,18 +11,11 @@ import io.sink.poller.PollerStatus;
 import java.util.List;
 import java.util.Optional;
 import org.apache.felix.service.command.Descriptor;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * Gogo commands of the Sink client, scope {@code sink}: thin adapters that return values for the
@@ -32,33 +25,21 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Every function has a catch-all {@code String...} overload that Gogo calls when the arguments fit no
  * other signature: it refuses them with the command's usage ({@link CommandUsage}).
  */
-@Component(service = SinkCommands.class, configurationPid = SinkCommands.PID, property = {
+@Component(service = SinkCommands.class, property = {
         "osgi.command.scope=sink", "osgi.command.function=connected", "osgi.command.function=queuesize",
         "osgi.command.function=nextevent", "osgi.command.function=status", "osgi.command.function=nacks",
         "osgi.command.function=resume"})
-@Designate(ocd = SinkCommands.Config.class)
 public final class SinkCommands {
-    /** Configuration PID (optional). */
-    public static final String PID = "io.sink.client.commands";
     private static final CommandUsage CONNECTED = new CommandUsage("sink:connected");
     private static final CommandUsage RESUME = new CommandUsage("sink:resume <stream>");
-    /** The event log read when no configuration says otherwise: any store. */
-    public static final String DEFAULT_EVENT_LOG_TARGET = "(" + GroundEventLog.STORE_TYPE + "=*)";
-
-    @ObjectClassDefinition(name = "Sink client commands", description = "Gogo commands sink:*.")
-    public @interface Config {
-        @AttributeDefinition(name = "Event log target", description = "Filter choosing the event log that "
-                + "sink:queue-size and sink:next-event read; keep it equal to the poller's.")
-        String eventLog_target() default DEFAULT_EVENT_LOG_TARGET;
-    }
-
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile SinkClient client;
 
+    /** The client's outbox: it holds the one choice of store, so these commands read what the poller drains. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = DEFAULT_EVENT_LOG_TARGET)
-    private volatile GroundEventLog eventLog;
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Outbox eventLog;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -69,21 +50,10 @@ public final class SinkCommands {
     }
 
     /** For tests: the services given. */
-    SinkCommands(SinkClient client, GroundEventLog eventLog, PollerService poller) {
+    SinkCommands(SinkClient client, Outbox eventLog, PollerService poller) {
         this.client = client;
         this.eventLog = eventLog;
         this.poller = poller;
-    }
-
-    @Activate
-    @Modified
-    void configure(Config config) {
-        try {
-            FrameworkUtil.createFilter(config.eventLog_target());
-        } catch (InvalidSyntaxException | NullPointerException e) {
-            throw new IllegalArgumentException("configuration " + PID + ": eventLog.target is not a valid filter: "
-                    + Printable.quoted(config.eventLog_target()), e);
-        }
     }
 
     @Descriptor("whether the client is connected to the Sink server")
@@ -120,7 +90,13 @@ public final class SinkCommands {
 
     @Descriptor("status of the client: connection, server, instance ids, window, in flight, streams, counters")
     public PollerStatus status() {
-        return poller().status();
+        PollerStatus status = poller().status();
+        SinkClient c = client; // the poller knows the client only while a connection is up
+        if (c == null) {
+            return status.withConnection(false, "none", Optional.of("no Sink client"));
+        }
+        boolean up = c.connected();
+        return status.withConnection(up, c.server(), up ? Optional.empty() : c.problem());
     }
 
     @Descriptor("(wrong arguments: shows the usage of sink:status)")
@@ -151,10 +127,10 @@ public final class SinkCommands {
         throw RESUME.wrongArguments((Object[]) arguments);
     }
 
-    private GroundEventLog log() {
-        GroundEventLog log = eventLog;
+    private Outbox log() {
+        Outbox log = eventLog;
         if (log == null) {
-            throw new IllegalStateException("no event log is available");
+            throw new IllegalStateException("no outbox is available");
         }
         return log;
     }

@@ -13,6 +13,7 @@ import io.sink.poller.ParkedEvent;
 import io.sink.poller.PollerService;
 import io.sink.poller.PollerStatus;
 import io.sink.store.memory.internal.MemoryEventLog;
+import io.sink.testsupport.LogOutbox;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Method;
@@ -37,7 +38,7 @@ class SinkCommandsTest {
     private final MemoryEventLog log = new MemoryEventLog(100, new Random(1), s -> { });
     private final StubClient client = new StubClient();
     private final StubPoller poller = new StubPoller();
-    private final SinkCommands commands = new SinkCommands(client, log, poller);
+    private final SinkCommands commands = new SinkCommands(client, new LogOutbox(log, "memory"), poller);
     private ThreadIOImpl threadIo;
     private CommandProcessorImpl processor;
     private CommandSession session;
@@ -83,7 +84,11 @@ class SinkCommandsTest {
 
     @Test
     void statusNacksAndResumeThroughTheShell() throws Exception {
-        assertThat(session.execute("sink:status")).isSameAs(poller.status);
+        PollerStatus shown = (PollerStatus) session.execute("sink:status");
+        assertThat(shown.streams()).isEqualTo(poller.status.streams());
+        assertThat(shown.eventLog()).isEqualTo(poller.status.eventLog());
+        assertThat(shown.server()).as("the connection as the client service tells it").isEqualTo(client.server());
+        assertThat(shown.connected()).isEqualTo(client.connected());
         assertThat(session.execute("sink:nacks")).isEqualTo("no stream is parked");
         ParkedEvent parked = new ParkedEvent("config", 3, Event.of(2, 1, "bad", 1, 1, new byte[0]),
                 Nack.of("E1", "refused"), Instant.EPOCH);
@@ -134,7 +139,7 @@ class SinkCommandsTest {
     void withoutTheServicesTheCommandsSaySo() {
         SinkCommands orphan = new SinkCommands(null, null, null);
         assertThat(orphan.connected()).isFalse();
-        assertThatThrownBy(orphan::queueSize).hasMessageContaining("no event log is available");
+        assertThatThrownBy(orphan::queueSize).hasMessageContaining("no outbox is available");
         assertThatThrownBy(orphan::status).hasMessageContaining("the poller is not running");
     }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class SensorCommandsTest {
     private final MemoryEventLog log = new MemoryEventLog(100, new Random(1), s -> { });
-    private final SensorCommands commands = new SensorCommands(new SensorLog(() -> log, Clock.systemUTC()));
+    private final SensorCommands commands = new SensorCommands(new SensorLog(() -> new io.sink.testsupport.LogOutbox(log, "memory"), Clock.systemUTC()));
 
     @Test
     void logAndLastReturnValues() {

@@ -214,6 +214,57 @@ public final class MemoryEventLog implements GroundEventLog, InstanceIdStore {
     }
 
     @Override
+    public long countUnacknowledged(Set<Long> eventTypeIds, Set<Long> excludedTypeIds) {
+        Set<Long> types = Set.copyOf(Objects.requireNonNull(eventTypeIds, "eventTypeIds"));
+        Set<Long> excluded = Set.copyOf(Objects.requireNonNull(excludedTypeIds, "excludedTypeIds"));
+        synchronized (lock) {
+            requireOpen();
+            if (types.isEmpty() && excluded.isEmpty()) {
+                return unacknowledged.size();
+            }
+            long n = 0;
+            for (LoggedEvent e : unacknowledged.values()) {
+                long type = e.event().eventTypeId();
+                if ((types.isEmpty() || types.contains(type)) && !excluded.contains(type)) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    @Override
+    public List<Event> lastEvents() {
+        synchronized (lock) {
+            requireOpen();
+            List<Event> all = new ArrayList<>();
+            sortedByType().values().forEach(byKey -> all.addAll(byKey.values()));
+            return all;
+        }
+    }
+
+    @Override
+    public void adopt(List<Event> events, List<Event> lastEvents) {
+        List<Event> moved = List.copyOf(Objects.requireNonNull(events, "events"));
+        List<Event> lasts = List.copyOf(Objects.requireNonNull(lastEvents, "lastEvents"));
+        long sequence;
+        synchronized (lock) {
+            requireOpen();
+            for (Event e : moved) {
+                if (!sequenceByKey.containsKey(e.ackKey())) {
+                    add(e);
+                    putLastIfNewer(e);
+                }
+            }
+            lasts.forEach(this::putLastIfNewer);
+            sequence = lastSequence;
+        }
+        if (!moved.isEmpty()) {
+            appended.accept(sequence);
+        }
+    }
+
+    @Override
     public Optional<Event> nextEvent() {
         synchronized (lock) {
             requireOpen();
@@ -269,6 +320,19 @@ public final class MemoryEventLog implements GroundEventLog, InstanceIdStore {
     private Event last(long eventTypeId, byte[] key) {
         NavigableMap<byte[], Event> byKey = lastByType.get(eventTypeId);
         return byKey == null ? null : byKey.get(key);
+    }
+
+    private NavigableMap<Long, NavigableMap<byte[], Event>> sortedByType() {
+        NavigableMap<Long, NavigableMap<byte[], Event>> sorted = new TreeMap<>(Long::compareUnsigned);
+        sorted.putAll(lastByType);
+        return sorted;
+    }
+
+    private void putLastIfNewer(Event event) {
+        Event last = last(event.eventTypeId(), event.key());
+        if (last == null || Long.compareUnsigned(event.offset(), last.offset()) > 0) {
+            putLast(event);
+        }
     }
 
     private void putLast(Event event) {

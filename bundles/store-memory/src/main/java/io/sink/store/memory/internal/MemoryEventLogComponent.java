@@ -164,6 +164,21 @@ public final class MemoryEventLogComponent implements GroundEventLog, InstanceId
     }
 
     @Override
+    public long countUnacknowledged(Set<Long> eventTypeIds, Set<Long> excludedTypeIds) {
+        return log.countUnacknowledged(eventTypeIds, excludedTypeIds);
+    }
+
+    @Override
+    public List<Event> lastEvents() {
+        return log.lastEvents();
+    }
+
+    @Override
+    public void adopt(List<Event> events, List<Event> lastEvents) {
+        log.adopt(events, lastEvents);
+    }
+
+    @Override
     public long queueSize() {
         return log.queueSize();
     }

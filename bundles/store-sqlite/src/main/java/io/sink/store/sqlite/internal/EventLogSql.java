@@ -118,6 +118,46 @@ public final class EventLogSql {
         }
     }
 
+    /** Last events of every type, ordered by type then key. */
+    public static List<Event> allLastEvents(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + EVENT_COLUMNS
+                + " FROM last_events ORDER BY event_type_id, event_key")) {
+            List<Event> events = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(readEvent(rs, 1));
+                }
+            }
+            return events;
+        }
+    }
+
+    /** The number of unacknowledged events of the types selected as {@link #unacknowledged} does. */
+    public static long countUnacknowledged(Connection c, Set<Long> eventTypeIds, Set<Long> excludedTypeIds)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder(
+                "SELECT count(*) FROM events INDEXED BY events_unacked WHERE acked_at IS NULL");
+        if (!eventTypeIds.isEmpty()) {
+            sql.append(" AND event_type_id IN (").append(placeholders(eventTypeIds.size())).append(')');
+        }
+        if (!excludedTypeIds.isEmpty()) {
+            sql.append(" AND event_type_id NOT IN (").append(placeholders(excludedTypeIds.size())).append(')');
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            for (long type : eventTypeIds) {
+                ps.setLong(i++, type);
+            }
+            for (long type : excludedTypeIds) {
+                ps.setLong(i++, type);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /**
      * The query behind {@link #unacknowledged}. {@code INDEXED BY} makes SQLite fail loudly, rather
      * than fall back to scanning the whole log, should the partial index ever stop applying.

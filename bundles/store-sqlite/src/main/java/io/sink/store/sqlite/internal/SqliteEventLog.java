@@ -220,6 +220,40 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
     }
 
     @Override
+    public long countUnacknowledged(Set<Long> eventTypeIds, Set<Long> excludedTypeIds) {
+        Set<Long> types = Set.copyOf(Objects.requireNonNull(eventTypeIds, "eventTypeIds"));
+        Set<Long> excluded = Set.copyOf(Objects.requireNonNull(excludedTypeIds, "excludedTypeIds"));
+        if (types.isEmpty() && excluded.isEmpty()) {
+            return queueSize();
+        }
+        return read("counting unacknowledged events", c -> EventLogSql.countUnacknowledged(c, types, excluded));
+    }
+
+    @Override
+    public List<Event> lastEvents() {
+        return read("reading the last events", EventLogSql::allLastEvents);
+    }
+
+    @Override
+    public void adopt(List<Event> events, List<Event> lastEvents) {
+        List<Event> moved = List.copyOf(Objects.requireNonNull(events, "events"));
+        List<Event> lasts = List.copyOf(Objects.requireNonNull(lastEvents, "lastEvents"));
+        requireOpen();
+        // one write, so one transaction; no size check: the events move here, they are not new
+        refusedWhenFull(() -> writer.write(c -> {
+            for (Event e : moved) {
+                if (EventLogSql.insert(c, e).isPresent()) { // an ack key already logged here is skipped
+                    EventLogSql.upsertLast(c, e, true);
+                }
+            }
+            for (Event e : lasts) {
+                EventLogSql.upsertLast(c, e, true);
+            }
+            return null;
+        }));
+    }
+
+    @Override
     public Optional<Event> nextEvent() {
         List<LoggedEvent> next = unacknowledged(Set.of(), Set.of(), 0, 1);
         return next.isEmpty() ? Optional.empty() : Optional.of(next.get(0).event());

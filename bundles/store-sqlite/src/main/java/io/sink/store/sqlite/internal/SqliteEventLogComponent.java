@@ -281,6 +281,21 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
     }
 
     @Override
+    public long countUnacknowledged(Set<Long> eventTypeIds, Set<Long> excludedTypeIds) {
+        return current().log().countUnacknowledged(eventTypeIds, excludedTypeIds);
+    }
+
+    @Override
+    public List<Event> lastEvents() {
+        return current().log().lastEvents();
+    }
+
+    @Override
+    public void adopt(List<Event> events, List<Event> lastEvents) {
+        current().log().adopt(events, lastEvents);
+    }
+
+    @Override
     public long queueSize() {
         return current().log().queueSize();
     }

@@ -213,23 +213,6 @@ final class ClientConnection extends Connection {
     }
 
     @Override
-    void settled(Inflight.Settled<CompletableFuture<PublishResult>> settled) {
-        ClientHandler handler = engine.handler();
-        if (handler == null) {
-            return;
-        }
-        try {
-            if (settled.result() instanceof PublishResult.Nacked nacked) {
-                handler.handleNack(nacked.ackKey(), nacked.nack());
-            } else {
-                handler.handleAck(settled.ackKey());
-            }
-        } catch (Exception e) {
-            log.warn("the client handler failed on the answer of {}", settled.ackKey(), e);
-        }
-    }
-
-    @Override
     void closed(String reason) {
         boolean wasConnected = session.state() == ClientSession.State.CONNECTED;
         session.closed();

@@ -171,7 +171,7 @@ public final class SinkClientEngine implements SinkClient {
         ClientHandler h = handler.get();
         if (h != null) {
             try {
-                h.connectionUp(server());
+                h.connectionUp(this);
             } catch (RuntimeException e) {
                 LOG.warn("the client handler failed on connection up", e);
             }
