@@ -1,4 +1,4 @@
-package io.sink.transport.internal.netty;
+package io.sink.transport.client.internal;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -13,6 +13,7 @@ import io.sink.protocol.ConnectionRequestFrame;
 import io.sink.protocol.ConnectionResponseFrame;
 import io.sink.protocol.Frame;
 import io.sink.protocol.ProtocolException;
+import io.sink.transport.internal.netty.Connection;
 import io.sink.transport.internal.state.Admission;
 import io.sink.transport.internal.state.ClientSession;
 import io.sink.transport.internal.state.ConnectionCounters;
@@ -48,7 +49,7 @@ final class ClientConnection extends Connection {
     }
 
     @Override
-    Keepalive newKeepalive(long nowNanos) {
+    protected Keepalive newKeepalive(long nowNanos) {
         return Keepalive.client(keepaliveInterval, nowNanos);
     }
 
@@ -118,12 +119,12 @@ final class ClientConnection extends Connection {
     }
 
     @Override
-    String describePeer() {
+    protected String describePeer() {
         return "to server " + engine.server() + " (" + remoteAddress() + ")";
     }
 
     @Override
-    boolean isConnected() {
+    protected boolean isConnected() {
         return session.state() == ClientSession.State.CONNECTED;
     }
 
@@ -132,7 +133,7 @@ final class ClientConnection extends Connection {
     }
 
     @Override
-    boolean admit(Frame frame, FrameType type) throws ProtocolViolation {
+    protected boolean admit(Frame frame, FrameType type) throws ProtocolViolation {
         Admission admission = session.admit(type);
         if (admission == Admission.DEFER) {
             deferred.add(frame);
@@ -142,7 +143,7 @@ final class ClientConnection extends Connection {
     }
 
     @Override
-    void handshakeFrame(Frame frame, FrameType type) throws ProtocolException, ProtocolViolation {
+    protected void handshakeFrame(Frame frame, FrameType type) throws ProtocolException, ProtocolViolation {
         if (type != FrameType.CONNECTION_RESPONSE) {
             throw new ProtocolViolation(type + " is not expected here");
         }
@@ -204,7 +205,7 @@ final class ClientConnection extends Connection {
     }
 
     @Override
-    CompletionStage<Optional<Nack>> deliver(Event event) {
+    protected CompletionStage<Optional<Nack>> deliver(Event event) {
         ClientHandler handler = engine.handler();
         if (handler == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no client handler is available"));
@@ -213,7 +214,7 @@ final class ClientConnection extends Connection {
     }
 
     @Override
-    void settled(Inflight.Settled<CompletableFuture<PublishResult>> settled) {
+    protected void settled(Inflight.Settled<CompletableFuture<PublishResult>> settled) {
         ClientHandler handler = engine.handler();
         if (handler == null) {
             return;
@@ -230,7 +231,7 @@ final class ClientConnection extends Connection {
     }
 
     @Override
-    void closed(String reason) {
+    protected void closed(String reason) {
         boolean wasConnected = session.state() == ClientSession.State.CONNECTED;
         session.closed();
         deferred.clear();

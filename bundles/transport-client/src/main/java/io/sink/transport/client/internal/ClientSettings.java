@@ -1,4 +1,4 @@
-package io.sink.transport.internal.netty;
+package io.sink.transport.client.internal;
 
 import io.sink.api.Limits;
 import io.sink.transport.internal.state.ReconnectSchedule;

@@ -1,4 +1,4 @@
-package io.sink.transport.internal.component;
+package io.sink.transport.client.internal;
 
 import io.netty.handler.ssl.SslContext;
 import io.sink.api.AckKey;
@@ -9,8 +9,7 @@ import io.sink.api.client.ClientHandler;
 import io.sink.api.client.SinkClient;
 import io.sink.api.config.ConfigurationCheck;
 import io.sink.tls.SslContexts;
-import io.sink.transport.internal.netty.ClientSettings;
-import io.sink.transport.internal.netty.SinkClientEngine;
+import io.sink.transport.internal.component.Home;
 import io.sink.transport.internal.state.ReconnectSchedule;
 import java.time.Duration;
 import java.util.List;

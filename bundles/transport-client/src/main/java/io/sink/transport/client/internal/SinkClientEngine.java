@@ -1,4 +1,4 @@
-package io.sink.transport.internal.netty;
+package io.sink.transport.client.internal;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -21,6 +21,11 @@ import io.sink.api.PublishResult;
 import io.sink.api.client.ClientHandler;
 import io.sink.api.client.SinkClient;
 import io.sink.api.text.Printable;
+import io.sink.transport.internal.netty.Connection;
+import io.sink.transport.internal.netty.FrameDecoder;
+import io.sink.transport.internal.netty.FrameEncoder;
+import io.sink.transport.internal.netty.RenegotiationGuard;
+import io.sink.transport.internal.netty.Shutdown;
 import io.sink.transport.internal.state.ClientSession;
 import io.sink.transport.internal.state.ConnectionCounters;
 import io.sink.transport.internal.state.ReconnectSchedule;
@@ -93,7 +98,7 @@ public final class SinkClientEngine implements SinkClient {
         running = false;
         ClientConnection connection = current;
         if (connection != null) {
-            connection.channel.eventLoop().execute(() -> connection.close("the client is stopping"));
+            connection.channel().eventLoop().execute(() -> connection.close("the client is stopping"));
         }
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS);
         Shutdown.executor(blocking, 10);

@@ -1,4 +1,4 @@
-package io.sink.transport.internal.netty;
+package io.sink.transport.server.internal;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslHandler;
@@ -6,13 +6,13 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.sink.api.ConnectionResponse;
 import io.sink.api.Event;
 import io.sink.api.Nack;
-import io.sink.api.server.RetryLaterException;
 import io.sink.api.PublishResult;
 import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.server.ClientAuthenticator;
 import io.sink.api.server.ClientRecord;
 import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.ConnectedClient;
+import io.sink.api.server.RetryLaterException;
 import io.sink.api.server.ServerHandler;
 import io.sink.api.text.Printable;
 import io.sink.protocol.ConnectionRequestFrame;
@@ -20,6 +20,7 @@ import io.sink.protocol.ConnectionResponseFrame;
 import io.sink.protocol.Frame;
 import io.sink.protocol.ProtocolException;
 import io.sink.tls.Certificates;
+import io.sink.transport.internal.netty.Connection;
 import io.sink.transport.internal.state.Admission;
 import io.sink.transport.internal.state.ConnectionCounters;
 import io.sink.transport.internal.state.FrameType;
@@ -51,7 +52,7 @@ final class ServerConnection extends Connection {
     }
 
     @Override
-    Keepalive newKeepalive(long nowNanos) {
+    protected Keepalive newKeepalive(long nowNanos) {
         return Keepalive.server(keepaliveInterval, nowNanos);
     }
 
@@ -114,7 +115,7 @@ final class ServerConnection extends Connection {
 
     /** Before the client is known, anyone can make a connection fail: logged in aggregate. */
     @Override
-    void logClosing(boolean malformed, String reason) {
+    protected void logClosing(boolean malformed, String reason) {
         if (clientId == null) {
             engine.repeated("unauthenticated connections closed", "closing connection " + describePeer() + ": "
                     + Printable.inline(reason));
@@ -124,7 +125,7 @@ final class ServerConnection extends Connection {
     }
 
     @Override
-    String describePeer() {
+    protected String describePeer() {
         return remoteAddress() + (clientId == null ? "" : " (client " + Printable.text(clientId) + ")");
     }
 
@@ -133,12 +134,12 @@ final class ServerConnection extends Connection {
     }
 
     @Override
-    boolean isConnected() {
+    protected boolean isConnected() {
         return session.state() == ServerSession.State.CONNECTED;
     }
 
     @Override
-    boolean admit(Frame frame, FrameType type) throws ProtocolViolation {
+    protected boolean admit(Frame frame, FrameType type) throws ProtocolViolation {
         if (!authenticate()) {
             return false;
         }
@@ -146,7 +147,7 @@ final class ServerConnection extends Connection {
     }
 
     @Override
-    void handshakeFrame(Frame frame, FrameType type) throws ProtocolViolation {
+    protected void handshakeFrame(Frame frame, FrameType type) throws ProtocolViolation {
         if (type != FrameType.CONNECTION_REQUEST) {
             throw new ProtocolViolation(type + " is not expected here");
         }
@@ -252,7 +253,7 @@ final class ServerConnection extends Connection {
     }
 
     @Override
-    void malformedInput(ProtocolException e) {
+    protected void malformedInput(ProtocolException e) {
         if (e.kind() == ProtocolException.Kind.UNSUPPORTED_PROTOCOL_VERSION
                 && session.state() == ServerSession.State.AWAITING_REQUEST && authenticate()) {
             session.decided(ServerHandshake.unsupportedProtocolVersion(-1));
@@ -264,7 +265,7 @@ final class ServerConnection extends Connection {
     }
 
     @Override
-    CompletionStage<Optional<Nack>> deliver(Event event) {
+    protected CompletionStage<Optional<Nack>> deliver(Event event) {
         ServerHandler handler = engine.handler();
         if (handler == null) {
             return CompletableFuture.failedFuture(new RetryLaterException("no event handler is available"));
@@ -273,14 +274,14 @@ final class ServerConnection extends Connection {
     }
 
     @Override
-    void delivered(Event event, boolean acked) {
+    protected void delivered(Event event, boolean acked) {
         if (acked) {
             engine.freshness().record(clientId, event.eventTypeId(), event.timestamp());
         }
     }
 
     @Override
-    void settled(Inflight.Settled<CompletableFuture<PublishResult>> settled) {
+    protected void settled(Inflight.Settled<CompletableFuture<PublishResult>> settled) {
         ServerHandler handler = engine.handler();
         if (handler == null) {
             return;
@@ -297,7 +298,7 @@ final class ServerConnection extends Connection {
     }
 
     @Override
-    void closed(String reason) {
+    protected void closed(String reason) {
         boolean wasConnected = session.state() == ServerSession.State.CONNECTED;
         session.closed();
         if (clientId != null) {

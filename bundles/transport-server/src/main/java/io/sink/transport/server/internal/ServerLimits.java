@@ -1,5 +1,6 @@
-package io.sink.transport.internal.netty;
+package io.sink.transport.server.internal;
 
+import io.sink.transport.internal.netty.Connection;
 import io.sink.transport.internal.state.ReadGate;
 import java.time.Duration;
 import java.util.Objects;

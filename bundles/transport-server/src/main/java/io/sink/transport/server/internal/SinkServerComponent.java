@@ -1,18 +1,16 @@
-package io.sink.transport.internal.component;
+package io.sink.transport.server.internal;
 
 import io.netty.handler.ssl.SslContext;
 import io.sink.api.Event;
 import io.sink.api.PublishResult;
+import io.sink.api.config.ConfigurationCheck;
 import io.sink.api.server.ClientAuthenticator;
 import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.ConnectedClient;
 import io.sink.api.server.ServerHandler;
 import io.sink.api.server.SinkServer;
-import io.sink.api.config.ConfigurationCheck;
 import io.sink.tls.SslContexts;
-import io.sink.transport.internal.netty.ServerLimits;
-import io.sink.transport.internal.netty.ServerSettings;
-import io.sink.transport.internal.netty.SinkServerEngine;
+import io.sink.transport.internal.component.Home;
 import io.sink.transport.internal.state.ReadGate;
 import java.time.Duration;
 import java.util.List;

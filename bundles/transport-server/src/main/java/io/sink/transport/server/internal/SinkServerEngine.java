@@ -1,4 +1,4 @@
-package io.sink.transport.internal.netty;
+package io.sink.transport.server.internal;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -23,6 +23,11 @@ import io.sink.api.server.ConnectedClient;
 import io.sink.api.server.ServerHandler;
 import io.sink.api.server.SinkServer;
 import io.sink.api.text.Printable;
+import io.sink.transport.internal.netty.Connection;
+import io.sink.transport.internal.netty.FrameDecoder;
+import io.sink.transport.internal.netty.FrameEncoder;
+import io.sink.transport.internal.netty.RenegotiationGuard;
+import io.sink.transport.internal.netty.Shutdown;
 import io.sink.transport.internal.state.ConnectionCounters;
 import io.sink.transport.internal.state.ConnectionLimiter;
 import io.sink.transport.internal.state.Freshness;
@@ -165,7 +170,7 @@ public final class SinkServerEngine implements SinkServer {
         }
         boundAddress = null;
         for (ServerConnection connection : peers.snapshot().values()) {
-            connection.channel.eventLoop().execute(() -> connection.close("the server is stopping"));
+            connection.channel().eventLoop().execute(() -> connection.close("the server is stopping"));
         }
         if (workerGroup != null) {
             workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS);
@@ -239,7 +244,7 @@ public final class SinkServerEngine implements SinkServer {
     }
 
     void connectionUp(ServerConnection connection) {
-        peers.register(connection.clientId(), connection).ifPresent(previous -> previous.channel.eventLoop()
+        peers.register(connection.clientId(), connection).ifPresent(previous -> previous.channel().eventLoop()
                 .execute(() -> previous.close("replaced by a new connection of the same client")));
         ServerHandler h = handler.get();
         if (h != null) {
@@ -308,7 +313,7 @@ public final class SinkServerEngine implements SinkServer {
     @Override
     public boolean disconnect(String clientId, String reason) {
         Optional<ServerConnection> connection = peers.get(clientId);
-        connection.ifPresent(c -> c.channel.eventLoop().execute(() -> c.close(reason)));
+        connection.ifPresent(c -> c.channel().eventLoop().execute(() -> c.close(reason)));
         return connection.isPresent();
     }
 

@@ -1,4 +1,4 @@
-package io.sink.transport.internal.component;
+package io.sink.transport.server.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

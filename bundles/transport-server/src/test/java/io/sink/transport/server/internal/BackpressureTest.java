@@ -1,4 +1,4 @@
-package io.sink.transport.internal.netty;
+package io.sink.transport.server.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.sink.api.Nack;
 import io.sink.api.PublishResult;
 import io.sink.testsupport.Await;
+import io.sink.transport.client.internal.SinkClientEngine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package io.sink.transport.internal.netty;
+package io.sink.transport.server.internal;
 
 import io.netty.handler.ssl.SslContext;
 import io.sink.api.AckKey;
@@ -12,6 +12,7 @@ import io.sink.tls.Certificates;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.PemFiles;
 import io.sink.tls.SslContexts;
+import io.sink.transport.client.internal.ClientSettings;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;

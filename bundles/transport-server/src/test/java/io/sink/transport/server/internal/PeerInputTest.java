@@ -1,4 +1,4 @@
-package io.sink.transport.internal.netty;
+package io.sink.transport.server.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

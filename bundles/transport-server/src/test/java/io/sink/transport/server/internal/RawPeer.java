@@ -1,4 +1,4 @@
-package io.sink.transport.internal.netty;
+package io.sink.transport.server.internal;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;

@@ -1,4 +1,4 @@
-package io.sink.transport.internal.component;
+package io.sink.transport.server.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,8 +12,8 @@ import io.sink.testsupport.MemoryRegistry;
 import io.sink.testsupport.RecordingClient;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
-import io.sink.transport.internal.netty.ServerSettings;
-import io.sink.transport.internal.netty.SinkServerEngine;
+import io.sink.transport.client.internal.ClientComponentAccess;
+import io.sink.transport.client.internal.SinkClientComponent;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -48,7 +48,7 @@ class ReconfigurationTest {
     static Path pki;
 
     private SinkServerComponent server;
-    private SinkClientComponent client;
+    private ClientComponentAccess client;
     private SinkServerEngine remoteServer;
 
     @BeforeAll
@@ -129,7 +129,7 @@ class ReconfigurationTest {
         assertThatThrownBy(() -> SinkServerComponent.settings(serverConfig(pause), pause))
                 .hasMessageContaining("pauseReadingAt must be between 1 and 4095, got 4096");
         Map<String, Object> keepalive = Map.of("keepaliveMillis", "1 minute");
-        assertThatThrownBy(() -> SinkClientComponent.settings(clientConfig(keepalive), keepalive))
+        assertThatThrownBy(() -> ClientComponentAccess.settings(clientConfig(keepalive), keepalive))
                 .hasMessage("io.sink.transport.client: invalid configuration: keepaliveMillis = \"1 minute\" is not a "
                         + "whole number (long)");
     }
@@ -202,25 +202,25 @@ class ReconfigurationTest {
                 () -> registry, () -> new CountingHandler(connections));
         int port = remoteServer.start().getPort();
 
-        client = new SinkClientComponent();
+        client = new ClientComponentAccess();
         client.bindHandler(new RecordingClient(1234));
         client.activate(null, clientConfig(Map.of("port", port)), Map.of());
-        await("connected", () -> client.connected());
+        await("connected", () -> client.component().connected());
         await("one connection", () -> connections.get() == 1);
 
         client.modified(null, clientConfig(Map.of("port", 70000)), Map.of());
         client.modified(null, clientConfig(Map.of("port", port, "reconnectDelays", "soon")), Map.of());
         client.modified(null, clientConfig(Map.of("port", port, "privateKey", pki.resolve("nosuch.pem").toString())), Map.of());
-        assertThat(client.connected()).isTrue();
-        assertThat(client.server()).isEqualTo("127.0.0.1:" + port);
+        assertThat(client.component().connected()).isTrue();
+        assertThat(client.component().server()).isEqualTo("127.0.0.1:" + port);
         assertThat(connections.get()).as("never reconnected").isEqualTo(1);
         // the working configuration put back: unchanged, so no reconnect either
         client.modified(null, clientConfig(Map.of("port", port)), Map.of());
-        assertThat(client.connected()).isTrue();
+        assertThat(client.component().connected()).isTrue();
         assertThat(connections.get()).as("never reconnected").isEqualTo(1);
 
         client.modified(null, clientConfig(Map.of("port", port, "applicationVersion", "2.0.0")), Map.of());
-        await("connected again with the new configuration", () -> connections.get() == 2 && client.connected());
+        await("connected again with the new configuration", () -> connections.get() == 2 && client.component().connected());
         assertThat(remoteServer.connectedClients()).singleElement()
                 .satisfies(c -> assertThat(c.applicationVersion()).isEqualTo("2.0.0"));
     }

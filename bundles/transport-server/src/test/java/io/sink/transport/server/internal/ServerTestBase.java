@@ -1,7 +1,9 @@
-package io.sink.transport.internal.netty;
+package io.sink.transport.server.internal;
 
 import io.netty.handler.ssl.SslContext;
 import io.sink.tls.DevCertificates;
+import io.sink.transport.client.internal.ClientSettings;
+import io.sink.transport.client.internal.SinkClientEngine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

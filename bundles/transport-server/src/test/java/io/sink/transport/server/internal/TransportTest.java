@@ -1,4 +1,4 @@
-package io.sink.transport.internal.netty;
+package io.sink.transport.server.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +8,7 @@ import io.sink.api.InstanceId;
 import io.sink.api.Nack;
 import io.sink.api.PublishResult;
 import io.sink.testsupport.Await;
+import io.sink.transport.client.internal.SinkClientEngine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
