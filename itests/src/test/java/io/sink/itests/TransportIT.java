@@ -66,7 +66,8 @@ public class TransportIT {
     @Configuration
     public Option[] config() {
         return SinkOptions.config(SinkOptions.netty(), SinkOptions.bouncyCastle(),
-                SinkOptions.sinkBundles("api", "protocol", "tls", "transport"));
+                SinkOptions.sinkBundles("api", "protocol", "tls", "transport", "transport-client",
+                        "transport-server"));
     }
 
     @Test
