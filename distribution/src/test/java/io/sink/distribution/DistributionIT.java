@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The distribution as an operator installs and runs it: the certificates, a server in the
  * foreground without a terminal (as systemd runs it), a client as a background service,
  * {@code exec}'s exit statuses, the shell socket's permissions, a port changed in {@code etc/}, a
- * shipped bundle updated through {@code deploy/}, and a clean stop.
+ * shipped bundle updated through {@code deploy/}, and a clean stop; each role runs its own transport
+ * and not the other's.
  *
  * <p>The tests share one unpacked distribution and run in order. Every process of it is killed in
  * {@link #killEverything()} (and by a shutdown hook), whatever happened.
@@ -85,6 +86,24 @@ class DistributionIT {
     }
 
     @Test
+    @Order(1)
+    void eachRoleShipsItsOwnTransportAndTheSharedOneOnce() throws IOException {
+        // bundle/ (both roles): the shared transport only; each role's folder: its own transport only
+        assertThat(jars(dist.resolve("bundle"))).anyMatch(j -> j.matches("sink-transport-\\d.*\\.jar"))
+                .noneMatch(j -> j.startsWith("sink-transport-client") || j.startsWith("sink-transport-server"));
+        assertThat(jars(dist.resolve("bundle/client"))).anyMatch(j -> j.startsWith("sink-transport-client-"))
+                .noneMatch(j -> j.startsWith("sink-transport-server") || j.matches("sink-transport-\\d.*\\.jar"));
+        assertThat(jars(dist.resolve("bundle/server"))).anyMatch(j -> j.startsWith("sink-transport-server-"))
+                .noneMatch(j -> j.startsWith("sink-transport-client") || j.matches("sink-transport-\\d.*\\.jar"));
+    }
+
+    private static List<String> jars(Path folder) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar")).toList();
+        }
+    }
+
+    @Test
     @Order(2)
     void theServerStartsWithoutATerminalListensAtOnceAndAnswersExec() throws IOException {
         long started = System.nanoTime();
@@ -99,10 +118,10 @@ class DistributionIT {
         List<String[]> bundles = bundles(lb);
         assertThat(bundles).hasSizeGreaterThan(30);
         assertThat(bundles).allSatisfy(b -> assertThat(b[1]).as("state of %s", b[3]).isEqualTo("Active"));
-        assertThat(lb).contains("Sink Transport", "Sink Server Authentication", "Sink Server Event Store",
-                "Sink Reading Log", "Sink Server Commands", "Sink Shell Socket", "Apache Felix Declarative Services",
-                "OPS4J Pax Logging - Log4Jv2 implementation")
-                .doesNotContain("Sink Poller", "Sink Sensor Example", "Sink SQLite Event Log");
+        assertThat(lb).contains("Sink Transport", "Sink Transport Server", "Sink Server Authentication",
+                "Sink Server Event Store", "Sink Reading Log", "Sink Server Commands", "Sink Shell Socket",
+                "Apache Felix Declarative Services", "OPS4J Pax Logging - Log4Jv2 implementation")
+                .doesNotContain("Sink Transport Client", "Sink Poller", "Sink Sensor Example", "Sink SQLite Event Log");
         assertThat(serverProcess.isAlive()).isTrue();
         assertThat(server.resolve("data/sink.pid")).content().isEqualTo(serverProcess.pid() + "\n");
         assertThat(sink.sink("server", "status").out())
@@ -113,8 +132,8 @@ class DistributionIT {
                 .containsPattern("RegistryComponent .*\\n\\s+Id: \\d+, State:ACTIVE")
                 .containsPattern("SinkServerComponent .*\\n\\s+Id: \\d+, State:ACTIVE")
                 .containsPattern("ReadingLogComponent .*\\n\\s+Id: \\d+, State:ACTIVE")
-                // not configured in the server instance (no etc/io.sink.transport.client.cfg)
-                .containsPattern("SinkClientComponent in bundle \\d+ \\(io.sink.transport:[^)]*\\) enabled, 0 instances");
+                // the client transport is not installed in a server at all
+                .doesNotContain("SinkClientComponent");
         assertThat(sink.execOk("server", "sink:clients")).startsWith("0 clients connected to 127.0.0.1:" + sink.port);
         assertThat(sink.log("server"))
                 .contains("Shell socket listening on " + server.resolve("data/sink.sock"))
@@ -172,9 +191,11 @@ class DistributionIT {
         assertThat(sink.log("client")).contains("connected to Sink server localhost:" + sink.port);
 
         String lb = sink.execOk("client", "lb");
-        assertThat(lb).contains("Sink Transport", "Sink Poller", "Sink Sensor Example", "Sink SQLite Event Log",
-                "Sink Memory Event Log", "Sink Client Commands")
-                .doesNotContain("Sink Server Authentication", "Sink Reading Log");
+        assertThat(lb).contains("Sink Transport", "Sink Transport Client", "Sink Poller", "Sink Sensor Example",
+                "Sink SQLite Event Log", "Sink Memory Event Log", "Sink Client Commands")
+                .doesNotContain("Sink Transport Server", "Sink Server Authentication", "Sink Reading Log");
+        assertThat(sink.execOk("client", "scr:list")).contains("SinkClientComponent")
+                .doesNotContain("SinkServerComponent");
         assertThat(bundles(lb)).allSatisfy(b -> assertThat(b[1]).as("state of %s", b[3]).isEqualTo("Active"));
         assertThat(sink.execOk("client", "sink:connected")).isEqualTo("true\n");
         assertThat(sink.log("client")).doesNotContain("| ERROR |");
@@ -202,23 +223,23 @@ class DistributionIT {
     @Order(7)
     void aJarCopiedIntoDeployUpdatesTheRunningBundle() throws IOException {
         // a rebuild of a shipped bundle (same symbolic name and version) replaces it in place
-        int transport = bundleId(sink.execOk("server", "lb"), "Sink Transport");
+        int transport = bundleId(sink.execOk("server", "lb"), "Sink Transport Server");
         String before = sink.execOk("server", "(bundle " + transport + ") lastModified");
         assertThat(sink.execOk("server", "headers " + transport)).doesNotContain("Sink-Test-Build");
-        Path rebuilt = sink.rebuild(sink.shippedJar("sink-transport"), Map.of("Sink-Test-Build", "2"));
+        Path rebuilt = sink.rebuild(sink.shippedJar("sink-transport-server"), Map.of("Sink-Test-Build", "2"));
         long copied = System.nanoTime();
-        sink.deploy("server", rebuilt, "sink-transport.jar");
+        sink.deploy("server", rebuilt, "sink-transport-server.jar");
         sink.awaitExec("server", "(bundle " + transport + ") lastModified",
                 r -> r.status() == 0 && !r.out().equals(before), CHANGE);
         awaitListening(sink.port);
         System.out.printf("server: transport bundle updated from deploy/ and listening again %d ms after the copy%n",
                 millisSince(copied));
         String lb = sink.execOk("server", "lb");
-        assertThat(bundleId(lb, "Sink Transport")).isEqualTo(transport);
+        assertThat(bundleId(lb, "Sink Transport Server")).isEqualTo(transport);
         assertThat(bundles(lb)).allSatisfy(b -> assertThat(b[1]).as("state of %s", b[3]).isEqualTo("Active"));
         assertThat(sink.execOk("server", "headers " + transport)).contains("Sink-Test-Build = 2");
         assertThat(sink.log("server"))
-                .contains("A bundle with the same symbolic name (io.sink.transport) and version");
+                .contains("A bundle with the same symbolic name (io.sink.transport-server) and version");
         // the client notices the restarted server and connects again
         sink.awaitConnected();
     }

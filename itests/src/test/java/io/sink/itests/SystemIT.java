@@ -78,7 +78,8 @@ public class SystemIT {
                 SinkOptions.gogo(),
                 frameworkProperty("sink.data.dir").value(HOME.resolve("data").toString()),
                 frameworkProperty("sink.home").value(HOME.toString()),
-                SinkOptions.sinkBundles("api", "protocol", "tls", "transport", "sqlite", "store-sqlite", "sensor",
+                SinkOptions.sinkBundles("api", "protocol", "tls", "transport", "transport-client", "transport-server",
+                        "sqlite", "store-sqlite", "sensor",
                         "poller", "client-commands", "server-auth", "server-store", "reading-log",
                         "server-commands"));
     }

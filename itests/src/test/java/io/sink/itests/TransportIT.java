@@ -27,6 +27,8 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,8 +44,12 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.framework.wiring.BundleWire;
+import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
@@ -66,7 +72,22 @@ public class TransportIT {
     @Configuration
     public Option[] config() {
         return SinkOptions.config(SinkOptions.netty(), SinkOptions.bouncyCastle(),
-                SinkOptions.sinkBundles("api", "protocol", "tls", "transport"));
+                SinkOptions.sinkBundles("api", "protocol", "tls", "transport", "transport-client",
+                        "transport-server"));
+    }
+
+    @Test
+    public void theSharedTransportIsWiredToTheClientAndServerTransportsOnly() {
+        Bundles.requireAllResolved(context);
+        Bundle shared = Bundles.requireActive(context, "io.sink.transport");
+        Set<String> importers = new TreeSet<>();
+        for (BundleWire wire : shared.adapt(BundleWiring.class).getProvidedWires(BundleRevision.PACKAGE_NAMESPACE)) {
+            // the internal packages carry the mandatory attribute: only an import naming it wires
+            assertEquals("friend", wire.getCapability().getAttributes().get("sink.transport"));
+            importers.add(wire.getRequirer().getSymbolicName());
+        }
+        assertEquals(new TreeSet<>(List.of("io.sink.transport-client", "io.sink.transport-server")),
+                importers);
     }
 
     @Test

@@ -8,7 +8,7 @@ import io.sink.sqlite.AriesSqlite;
 import io.sink.sqlite.SqliteSettings;
 import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
-import io.sink.transport.internal.netty.ServerSettings;
+import io.sink.transport.server.internal.ServerSettings;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

@@ -9,7 +9,7 @@ import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
 import io.sink.testsupport.Await;
 import io.sink.testsupport.RecordingClient;
-import io.sink.transport.internal.netty.SinkClientEngine;
+import io.sink.transport.client.internal.SinkClientEngine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

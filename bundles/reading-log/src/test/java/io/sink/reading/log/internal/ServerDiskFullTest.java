@@ -9,7 +9,7 @@ import io.sink.protocol.etf.SensorReadingCodec;
 import io.sink.sqlite.SmallFilesystem;
 import io.sink.testsupport.Await;
 import io.sink.testsupport.RecordingClient;
-import io.sink.transport.internal.netty.SinkClientEngine;
+import io.sink.transport.client.internal.SinkClientEngine;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -6,7 +6,7 @@ import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
 import io.sink.testsupport.Await;
 import io.sink.testsupport.RecordingClient;
-import io.sink.transport.internal.netty.SinkClientEngine;
+import io.sink.transport.client.internal.SinkClientEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -5,19 +5,19 @@ import java.nio.file.Path;
 import org.osgi.framework.BundleContext;
 
 /** Resolves configured relative paths against the instance's home folder. */
-final class Home {
+public final class Home {
     /** Framework property naming the instance's home folder; relative paths resolve against it. */
     static final String HOME_PROPERTY = "sink.home";
 
     private Home() {
     }
 
-    static Path of(BundleContext context) {
+    public static Path of(BundleContext context) {
         String home = context == null ? null : context.getProperty(HOME_PROPERTY);
         return Path.of(home == null || home.isBlank() ? "." : home).toAbsolutePath().normalize();
     }
 
-    static TlsConfig tls(BundleContext context, String pid, String certificate, String privateKey, String trusted) {
+    public static TlsConfig tls(BundleContext context, String pid, String certificate, String privateKey, String trusted) {
         return TlsConfig.of(certificate, privateKey, trusted, pid + " certificate", pid + " privateKey",
                 pid + " trustedCertificates").resolveAgainst(of(context));
     }

@@ -47,15 +47,15 @@ import org.slf4j.Logger;
  * connection alive or close it when it is dead. The last handler of the pipeline; everything runs on
  * the channel's event loop except {@link #publish}, which may be called from any thread.
  */
-abstract class Connection extends ChannelInboundHandlerAdapter {
+public abstract class Connection extends ChannelInboundHandlerAdapter {
     /**
      * Outbound bytes queued (TLS records not yet taken by the socket) above which the channel is
      * unwritable and the connection stops reading; it reads again below the low mark. Frames are at
      * most 64 KiB, so one frame over the mark is the most that is ever queued beyond it by a read.
      */
-    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
+    public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
     /** Unanswered PUBLISHes from the peer at which a connection stops reading until half are answered. */
-    static final int DEFAULT_PAUSE_READING_AT = 1024;
+    public static final int DEFAULT_PAUSE_READING_AT = 1024;
 
     protected final Logger log;
     protected final ConnectionCounters counters;
@@ -79,7 +79,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
     private volatile boolean reading = true;
     private volatile long readPauses;
 
-    Connection(Logger log, ConnectionCounters counters, Duration keepaliveInterval, int window, int pauseReadingAt) {
+    protected Connection(Logger log, ConnectionCounters counters, Duration keepaliveInterval, int window, int pauseReadingAt) {
         this.log = log;
         this.counters = counters;
         this.keepaliveInterval = keepaliveInterval;
@@ -90,33 +90,33 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
     // ------------------------------------------------------------------ what the two ends add
 
     /** Who the peer is, for the log: address and, on the server, the client id. */
-    abstract String describePeer();
+    protected abstract String describePeer();
 
     /** The frame arrived before or during the handshake, or is otherwise the end's own business. */
-    abstract void handshakeFrame(Frame frame, FrameType type) throws ProtocolException, ProtocolViolation;
+    protected abstract void handshakeFrame(Frame frame, FrameType type) throws ProtocolException, ProtocolViolation;
 
     /** Whether the handshake succeeded and the connection is served. */
-    abstract boolean isConnected();
+    protected abstract boolean isConnected();
 
     /** Checks the frame against the end's session state; false when it is dropped or kept for later. */
-    abstract boolean admit(Frame frame, FrameType type) throws ProtocolViolation;
+    protected abstract boolean admit(Frame frame, FrameType type) throws ProtocolViolation;
 
     /** An event the peer published, to hand to the application. */
-    abstract CompletionStage<Optional<Nack>> deliver(Event event);
+    protected abstract CompletionStage<Optional<Nack>> deliver(Event event);
 
     /**
      * The application's answer to a PUBLISH is about to be sent (bookkeeping: an exception thrown here
      * is logged, and the answer is sent all the same).
      */
-    void delivered(Event event, boolean acked) {
+    protected void delivered(Event event, boolean acked) {
     }
 
     /** A PUBLISH this end sent was settled (ACK or NACK); called before its future completes. */
-    void settled(Inflight.Settled<CompletableFuture<PublishResult>> settled) {
+    protected void settled(Inflight.Settled<CompletableFuture<PublishResult>> settled) {
     }
 
     /** The connection is closed; everything in flight has failed already. */
-    abstract void closed(String reason);
+    protected abstract void closed(String reason);
 
     // ------------------------------------------------------------------ lifecycle
 
@@ -126,7 +126,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
         keepalive = newKeepalive(System.nanoTime());
     }
 
-    abstract Keepalive newKeepalive(long nowNanos);
+    protected abstract Keepalive newKeepalive(long nowNanos);
 
     /** The handshake succeeded: start serving. Called on the event loop. */
     protected void startServing() {
@@ -185,7 +185,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
     }
 
     /** Closes the connection with a reason for the log and for the failed publishes. */
-    void close(String reason) {
+    public void close(String reason) {
         if (closeReason == null) {
             closeReason = reason;
         }
@@ -197,7 +197,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
     }
 
     /** Logs why the connection is closed: WARN for the peer's malformed input, INFO otherwise. */
-    void logClosing(boolean malformed, String reason) {
+    protected void logClosing(boolean malformed, String reason) {
         if (malformed) {
             log.warn("closing connection {}: {}", describePeer(), Printable.inline(reason));
         } else {
@@ -205,8 +205,13 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    boolean isClosing() {
+    public boolean isClosing() {
         return closing;
+    }
+
+    /** The connection's channel; its event loop runs everything of the connection. */
+    public Channel channel() {
+        return channel;
     }
 
     // ------------------------------------------------------------------ backpressure
@@ -234,17 +239,17 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
     }
 
     /** Whether the connection reads from the peer now (false while backpressure holds it). */
-    boolean isReading() {
+    public boolean isReading() {
         return reading;
     }
 
     /** How many times the connection stopped reading. */
-    long readPauses() {
+    public long readPauses() {
         return readPauses;
     }
 
     /** Bytes written to the connection and not yet taken by the socket (TLS records included). */
-    long pendingOutboundBytes() {
+    public long pendingOutboundBytes() {
         io.netty.channel.ChannelOutboundBuffer buffer = channel == null ? null : channel.unsafe().outboundBuffer();
         return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
@@ -417,7 +422,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
     }
 
     /** Malformed input from the peer: closes this one connection with a log line. */
-    void malformedInput(ProtocolException e) {
+    protected void malformedInput(ProtocolException e) {
         malformed("malformed input (" + e.kind() + "): " + e.getMessage());
     }
 
@@ -443,7 +448,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
      * Publishes an event; thread-safe. Completes with ACK, NACK or a failure (not connected, window
      * full, the same event already in flight, or the connection lost before the answer).
      */
-    CompletableFuture<PublishResult> publish(Event event) {
+    public CompletableFuture<PublishResult> publish(Event event) {
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
         EventLoop loop = channel.eventLoop();
         if (loop.inEventLoop()) {
@@ -480,16 +485,16 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
 
     // ------------------------------------------------------------------ status, any thread
 
-    int inFlightCount() {
+    public int inFlightCount() {
         return inFlightCount;
     }
 
-    int windowAvailable() {
+    public int windowAvailable() {
         return isConnected() && !closing ? windowAvailable : 0;
     }
 
     /** The ack keys in flight; asks the event loop, waiting at most a second. */
-    List<AckKey> inFlightKeys() {
+    public List<AckKey> inFlightKeys() {
         if (inflight == null) {
             return List.of();
         }
@@ -504,11 +509,11 @@ abstract class Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    ConnectionStats stats() {
+    public ConnectionStats stats() {
         return counters.snapshot(remoteAddress(), inFlightCount);
     }
 
-    String remoteAddress() {
+    public String remoteAddress() {
         SocketAddress address = channel == null ? null : channel.remoteAddress();
         if (address instanceof InetSocketAddress inet) {
             return inet.getAddress().getHostAddress() + ":" + inet.getPort();

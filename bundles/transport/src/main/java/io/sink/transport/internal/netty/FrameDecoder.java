@@ -16,11 +16,11 @@ import java.util.List;
  * connection is being closed. Never allocates more than the frame's own length, which is at most
  * 65,535 bytes.
  */
-final class FrameDecoder extends ByteToMessageDecoder {
+public final class FrameDecoder extends ByteToMessageDecoder {
     private final ConnectionCounters counters;
     private boolean failed;
 
-    FrameDecoder(ConnectionCounters counters) {
+    public FrameDecoder(ConnectionCounters counters) {
         this.counters = counters;
     }
 

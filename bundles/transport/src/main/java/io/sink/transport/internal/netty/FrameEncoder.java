@@ -13,10 +13,10 @@ import io.sink.transport.internal.state.ConnectionCounters;
  * larger than 65,535 bytes: their constructors refuse it, so nothing is ever truncated here.
  */
 @Sharable
-final class FrameEncoder extends MessageToByteEncoder<Frame> {
+public final class FrameEncoder extends MessageToByteEncoder<Frame> {
     private final ConnectionCounters counters;
 
-    FrameEncoder(ConnectionCounters counters) {
+    public FrameEncoder(ConnectionCounters counters) {
         super(Frame.class, false);
         this.counters = counters;
     }

@@ -17,7 +17,7 @@ import javax.net.ssl.SSLException;
  * renegotiation unless {@code jdk.tls.rejectClientInitiatedRenegotiation} is set at JVM start,
  * which bin/sink does as well). One per connection, not sharable.
  */
-final class RenegotiationGuard extends ChannelInboundHandlerAdapter {
+public final class RenegotiationGuard extends ChannelInboundHandlerAdapter {
     private static final int HEADER = 5;
     private static final int HANDSHAKE = 22;
 
@@ -27,7 +27,7 @@ final class RenegotiationGuard extends ChannelInboundHandlerAdapter {
     private int bodyRemaining;
     private boolean refused;
 
-    RenegotiationGuard(SslHandler tls) {
+    public RenegotiationGuard(SslHandler tls) {
         this.tls = tls;
     }
 

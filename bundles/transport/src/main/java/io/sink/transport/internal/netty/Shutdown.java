@@ -4,11 +4,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** Stops an owned executor: no new work, waits for what runs, then interrupts what is left. */
-final class Shutdown {
+public final class Shutdown {
     private Shutdown() {
     }
 
-    static void executor(ExecutorService executor, long timeoutSeconds) {
+    public static void executor(ExecutorService executor, long timeoutSeconds) {
         executor.shutdown();
         try {
             if (!executor.awaitTermination(timeoutSeconds, TimeUnit.SECONDS)) {
