@@ -54,6 +54,8 @@ class ConsoleBrowserIT {
         target = Path.of(System.getProperty("sink.work")).getParent();
         sink = SinkDistribution.unpack("ConsoleBrowserIT").withCertificates();
         console = ConsoleHttp.configure(sink);
+        // the client tries again a second after a refusal (quarantine), not 5 minutes
+        sink.setProperty(sink.etc("client", "io.sink.transport.client"), "refusalDelay", "1s");
         sink.start("server");
         sink.start("client");
         sink.awaitConnected();
