@@ -150,12 +150,20 @@ class ConsoleBrowserIT {
         System.out.printf("ConsoleBrowserIT: sensor added on the page to its chart: %d ms%n", seenMillis);
         screenshot("console-screenshot.png");
 
-        browser.findElement(row).findElement(By.className("remove-button")).click();
+        // renamed: the readings keep their key (the uuid), the chart its new label
+        browser.findElement(row).findElement(By.className("rename")).sendKeys("hothouse");
+        browser.findElement(row).findElement(By.className("rename-button")).click();
+        By renamed = By.cssSelector("tr[data-sensor='" + id + "']");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(renamed, "hothouse"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(chart, "hothouse (server)"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(renamed, "ACKED"));
+
+        browser.findElement(renamed).findElement(By.className("remove-button")).click();
         wait.until(d -> {
-            List<WebElement> rows = d.findElements(row);
+            List<WebElement> rows = d.findElements(renamed);
             return rows.isEmpty() || rows.get(0).getText().contains("removal ACKED");
         });
-        sink.awaitExec("client", "sensor:list", r -> r.status() == 0 && !r.out().contains("greenhouse"),
+        sink.awaitExec("client", "sensor:list", r -> r.status() == 0 && !r.out().contains(id),
                 SinkDistribution.CHANGE);
         screenshot("console-screenshot-removed.png");
     }

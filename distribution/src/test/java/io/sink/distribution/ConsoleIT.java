@@ -139,6 +139,7 @@ class ConsoleIT {
                 .body().contains("{\"key\":\"" + id + "\",\"label\":\"greenhouse\",\"serverConfigured\":true,\"points\":[{"));
         System.out.printf("ConsoleIT: sensor added in the console to its first reading on the page: %d ms%n",
                 SinkDistribution.millisSince(addedAt));
+        assertThat(sink.execOk("client", "sensor:list")).contains(id).contains("greenhouse");
 
         Answer removed = console.post("api/clients/" + CLIENT_ID + "/sensors/" + id + "/remove", Map.of());
         assertThat(removed.status()).as(removed.body()).isEqualTo(200);
@@ -147,7 +148,7 @@ class ConsoleIT {
             String sensors = sensorsOf(console.get("api/clients/" + CLIENT_ID).body());
             return !sensors.contains(id) || sensors.contains("\"removed\":true,\"delivery\":\"ACKED\"");
         });
-        sink.awaitExec("client", "sensor:list", r -> r.status() == 0 && !r.out().contains("greenhouse"), CHANGE);
+        sink.awaitExec("client", "sensor:list", r -> r.status() == 0 && !r.out().contains(id), CHANGE);
         // no new reading of it once the removal is applied (one may have been on its way)
         long count = readingsOf(id);
         sink.execOk("client", "sensor:log kitchen 72 42");

@@ -125,7 +125,9 @@ function renderClient(data) {
       el('td', {}, s.periodMillis), el('td', { class: 'delivery delivery-' + s.delivery }, delivery),
       el('td', {}, s.removed ? '' : rename, s.removed ? '' : renameButton, s.removed ? '' : remove));
   });
-  if (!$('sensors').contains(document.activeElement)) $('sensors').tBodies[0].replaceChildren(...rows);
+  // not while the operator types a new name into the table (the input would be replaced)
+  const typing = document.activeElement && document.activeElement.tagName === 'INPUT' && $('sensors').contains(document.activeElement);
+  if (!typing) $('sensors').tBodies[0].replaceChildren(...rows);
   $('readings').replaceChildren(...data.readings.map(chart));
   if (data.readings.length === 0) $('readings').appendChild(el('p', { class: 'muted' }, 'no readings stored'));
 }
