@@ -21,8 +21,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The fleet console of the unpacked distribution over HTTP, with a real server and client: the
  * password set through {@code bin/sink console-hash}, login, the session cookie and the CSRF
- * token, the JSON endpoints (clients, a client's readings), quarantine and unquarantine, and a
- * sensor added to the client from the console: delivered, ACKed, logging, removed.
+ * token, the JSON endpoints (clients, a client's readings), quarantine and unquarantine, a sensor
+ * added to the client from the console (delivered, ACKed, logging, removed), and a malformed
+ * password hash refused in one ERROR line.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -159,7 +160,23 @@ class ConsoleIT {
 
     @Test
     @Order(7)
+    void aMalformedPasswordHashIsRefusedInOneErrorLineAndThePreviousKept() {
+        sink.setProperty(sink.etc("server", "io.sink.console"), "passwordHash", "hunter2");
+        String refusal = "configuration io.sink.console: passwordHash = '(7 characters, not shown)' is refused: is not of"
+                + " the form pbkdf2-sha256$<iterations>$<salt>$<hash>";
+        sink.awaitLog("server", refusal);
+        assertThat(sink.log("server").lines().filter(l -> l.contains("| ERROR |") && l.contains("io.sink.console")))
+                .singleElement().satisfies(l -> assertThat(l).contains(refusal, "the console keeps its previous"));
+        assertThat(sink.log("server")).doesNotContain("hunter2");
+        // the session and the password stay
+        assertThat(console.get("api/clients").status()).isEqualTo(200);
+        assertThat(console.post("api/login", form("password", console.password), false).status()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(8)
     void logoutEndsTheSession() {
+        console.login();
         Answer out = console.post("api/logout", Map.of());
         assertThat(out.status()).isEqualTo(200);
         assertThat(console.get("api/clients").status()).isEqualTo(401);
