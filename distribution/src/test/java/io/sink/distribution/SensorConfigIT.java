@@ -74,6 +74,14 @@ class SensorConfigIT {
 
         awaitContains("server", "sink:sensors " + CLIENT_ID, hall + " \"Hall\" simulated 500 ms ACKED");
         assertThat(sink.execOk("client", "sensor:list")).contains("server \"" + hall + "\" label \"Hall\" every 500 ms");
+
+        // refusals reach the operator, escaped, with the usage
+        Result refused = sink.exec("server", "sink:sensor-add nobody Hall");
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.err()).contains("client \"nobody\" is not admitted by this server")
+                .contains("usage: sink:sensor-add <client-id> <name>");
+        refused = sink.exec("server", "sink:sensor-period " + CLIENT_ID + " " + hall + " 5");
+        assertThat(refused.err()).contains("period 5 is out of range");
         sink.execOk("server", "sink:sensor-rename " + CLIENT_ID + " " + hall + " Main-hall");
         awaitContains("client", "sensor:list", "server \"" + hall + "\" label \"Main-hall\" every 500 ms");
     }

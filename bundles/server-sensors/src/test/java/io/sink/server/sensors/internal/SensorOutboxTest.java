@@ -44,7 +44,7 @@ class SensorOutboxTest {
     private SensorOutbox open() {
         SqliteSettings settings = SqliteSettings.builder(dir.resolve("sensors.db")).build();
         return SensorOutbox.open(DataSourceSqlExecutor.forSqlite(settings), settings, Clock.systemUTC(),
-                java.util.UUID::randomUUID);
+                java.util.UUID::randomUUID, clientId -> !clientId.equals("ghost"));
     }
 
     private void startPublisher() {
@@ -104,6 +104,8 @@ class SensorOutboxTest {
                 .hasMessageContaining("not printable");
         assertThatThrownBy(() -> outbox.add("c1", "a\nb", "simulated", 1000)).hasMessageContaining("control");
         assertThatThrownBy(() -> outbox.add("c1", "x", "thermo", 1000)).hasMessageContaining("kind \"thermo\"");
+        assertThatThrownBy(() -> outbox.add("ghost", "x", "simulated", 1000))
+                .hasMessageContaining("client \"ghost\" is not admitted by this server");
         assertThatThrownBy(() -> outbox.add("c1", "x", "simulated", 5)).hasMessageContaining("got 5");
         java.util.UUID unknown = java.util.UUID.randomUUID();
         assertThatThrownBy(() -> outbox.rename("c1", unknown, "y")).hasMessageContaining("has no sensor " + unknown);
