@@ -2,6 +2,7 @@ package io.sink.server.sensors.internal;
 
 import io.sink.api.config.ConfigReader;
 import io.sink.api.config.Reconfigurable;
+import io.sink.api.server.ClientAuthenticator;
 import io.sink.api.server.SinkServer;
 import io.sink.api.server.sensors.SensorDirectory;
 import io.sink.api.server.sensors.SensorException;
@@ -99,6 +100,11 @@ public final class SensorDirectoryComponent implements SensorDirectory {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile SinkServer server;
 
+    /** Which clients the server admits; without one (no server-auth), any client id is taken. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ClientAuthenticator authenticator;
+
     private final DataSourceFactory dataSourceFactory;
     private final TransactionControl transactionControl;
     private final JDBCConnectionProviderFactory providerFactory;
@@ -139,7 +145,8 @@ public final class SensorDirectoryComponent implements SensorDirectory {
                 settings.sqlite(), SensorOutbox.KIND);
         SensorOutbox outbox;
         try {
-            outbox = SensorOutbox.open(pools.executor(), settings.sqlite(), Clock.systemUTC(), UUID::randomUUID);
+            outbox = SensorOutbox.open(pools.executor(), settings.sqlite(), Clock.systemUTC(), UUID::randomUUID,
+                    this::admitted);
         } catch (RuntimeException | Error e) {
             pools.close();
             throw e;
@@ -153,6 +160,11 @@ public final class SensorDirectoryComponent implements SensorDirectory {
                 settings.publishTimeoutMillis());
         LOG.info("{} open: pending events are checked every {} ms", outbox.description(), settings.pollMillis());
         return new Open(pools, outbox, executor, publisher);
+    }
+
+    private boolean admitted(String clientId) {
+        ClientAuthenticator a = authenticator;
+        return a == null || a.isAdmitted(clientId);
     }
 
     @Modified

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -54,21 +55,29 @@ public final class SensorOutbox implements AutoCloseable {
     private final SqliteDatabase database;
     private final Clock clock;
     private final Supplier<UUID> uuids;
+    private final Predicate<String> admitted;
 
-    private SensorOutbox(SqliteDatabase database, Clock clock, Supplier<UUID> uuids) {
+    private SensorOutbox(SqliteDatabase database, Clock clock, Supplier<UUID> uuids, Predicate<String> admitted) {
         this.database = database;
         this.clock = clock;
         this.uuids = uuids;
+        this.admitted = admitted;
     }
 
     /**
      * Opens the database (directory created, schema migrated).
      *
+     * @param admitted whether the server admits a client id (its certificate is in the allow-list): a
+     *                 sensor is added only to such a client, it would never be delivered to another
      * @throws IllegalStateException naming the path when it cannot be opened
      */
-    public static SensorOutbox open(SqlExecutor sql, SqliteSettings settings, Clock clock, Supplier<UUID> uuids) {
-        return new SensorOutbox(SqliteDatabase.open(sql, settings, KIND, SensorsSchema.RUNNER),
-                Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(uuids, "uuids"));
+    public static SensorOutbox open(SqlExecutor sql, SqliteSettings settings, Clock clock, Supplier<UUID> uuids,
+            Predicate<String> admitted) {
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(uuids, "uuids");
+        Objects.requireNonNull(admitted, "admitted");
+        return new SensorOutbox(SqliteDatabase.open(sql, settings, KIND, SensorsSchema.RUNNER), clock, uuids,
+                admitted);
     }
 
     public String description() {
@@ -98,6 +107,10 @@ public final class SensorOutbox implements AutoCloseable {
         requireName(name);
         requireKind(kind);
         requirePeriod(periodMillis);
+        if (!admitted.test(clientId)) {
+            throw new SensorException("client " + Printable.quoted(clientId) + " is not admitted by this server (no"
+                    + " certificate for it in the allow-list): a sensor for it would never be delivered");
+        }
         UUID id = uuids.get();
         return write("adding a sensor to " + clientId, c -> {
             long offset = nextOffset(c, clientId);

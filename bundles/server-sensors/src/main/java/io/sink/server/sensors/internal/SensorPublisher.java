@@ -90,7 +90,8 @@ final class SensorPublisher implements AutoCloseable {
             inflight.put(clientId, p);
             outbox.sent(p);
             LOG.debug("publishing sensor event {} to {}", p.event().ackKey(), Printable.inline(clientId));
-            s.publish(clientId, p.event()).toCompletableFuture()
+            // a dependent copy times out, never the transport's own stage
+            s.publish(clientId, p.event()).toCompletableFuture().thenApply(r -> r)
                     .orTimeout(publishTimeoutMillis, TimeUnit.MILLISECONDS)
                     .whenComplete((result, failure) -> {
                         try {
