@@ -17,6 +17,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -68,6 +69,8 @@ class ConsoleBrowserIT {
                 .usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         wait = new WebDriverWait(browser, SEEN, Duration.ofMillis(200));
+        // the page re-renders its tables every 2 s: an element found may be replaced before it is read
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     @AfterAll
@@ -100,16 +103,16 @@ class ConsoleBrowserIT {
     @Test
     @Order(2)
     void theConnectedClientIsListed() {
-        WebElement row = wait.until(ExpectedConditions.presenceOfElementLocated(clientRow()));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("tr[data-client='" + CLIENT_ID + "'] td.state"), "connected"));
-        assertThat(row.getText()).contains(CLIENT_ID).contains("from 127.0.0.1:");
+        String rowText = wait.until(d -> d.findElement(clientRow()).getText());
+        assertThat(rowText).contains(CLIENT_ID).contains("from 127.0.0.1:");
     }
 
     @Test
     @Order(3)
     void peerTextStaysText() {
-        browser.findElement(clientRow()).click();
+        onFreshElement(() -> browser.findElement(clientRow()).click());
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("client-view")));
         String hostile = "<img id=pwned src=x onerror=\"document.title='pwned'\">";
         browser.findElement(By.id("q-machine")).sendKeys("stolen");
@@ -139,26 +142,28 @@ class ConsoleBrowserIT {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(
                 By.xpath("//table[@id='sensors']//tr[td[@class='name' and text()='greenhouse']]/td[contains(@class,'delivery')]"),
                 "ACKED"));
-        String id = browser.findElement(row).getAttribute("data-sensor");
+        String id = wait.until(d -> d.findElement(row).getAttribute("data-sensor"));
         By chart = By.cssSelector("div.chart[data-key='" + id + "']");
         wait.until(ExpectedConditions.presenceOfElementLocated(chart));
         long seenMillis = SinkDistribution.millisSince(clicked);
         // a few points, so that the screenshot shows lines
         wait.until(d -> d.findElement(chart).findElement(By.cssSelector("polyline.t")).getAttribute("points")
                 .split(" ").length >= 3);
-        assertThat(browser.findElement(chart).getText()).startsWith("greenhouse (server)").contains("latest: temperature");
+        String chartText = wait.until(d -> d.findElement(chart).getText());
+        assertThat(chartText).startsWith("greenhouse (server)")
+                .contains("latest: temperature");
         System.out.printf("ConsoleBrowserIT: sensor added on the page to its chart: %d ms%n", seenMillis);
         screenshot("console-screenshot.png");
 
         // renamed: the readings keep their key (the uuid), the chart its new label
-        browser.findElement(row).findElement(By.className("rename")).sendKeys("hothouse");
-        browser.findElement(row).findElement(By.className("rename-button")).click();
+        onFreshElement(() -> browser.findElement(row).findElement(By.className("rename")).sendKeys("hothouse"));
+        onFreshElement(() -> browser.findElement(row).findElement(By.className("rename-button")).click());
         By renamed = By.cssSelector("tr[data-sensor='" + id + "']");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(renamed, "hothouse"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(chart, "hothouse (server)"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(renamed, "ACKED"));
 
-        browser.findElement(renamed).findElement(By.className("remove-button")).click();
+        onFreshElement(() -> browser.findElement(renamed).findElement(By.className("remove-button")).click());
         wait.until(d -> {
             List<WebElement> rows = d.findElements(renamed);
             return rows.isEmpty() || rows.get(0).getText().contains("removal ACKED");
@@ -166,6 +171,14 @@ class ConsoleBrowserIT {
         sink.awaitExec("client", "sensor:list", r -> r.status() == 0 && !r.out().contains(id),
                 SinkDistribution.CHANGE);
         screenshot("console-screenshot-removed.png");
+    }
+
+    /** Runs an action on elements found afresh, again if the page replaced them meanwhile. */
+    private void onFreshElement(Runnable action) {
+        wait.until(d -> {
+            action.run();
+            return true;
+        });
     }
 
     private static By clientRow() {
