@@ -54,12 +54,7 @@ class ConsoleBrowserIT {
                 .isExecutable();
         target = Path.of(System.getProperty("sink.work")).getParent();
         sink = SinkDistribution.unpack("ConsoleBrowserIT").withCertificates();
-        console = ConsoleHttp.configure(sink);
-        // the client tries again a second after a refusal (quarantine), not 5 minutes
-        sink.setProperty(sink.etc("client", "io.sink.transport.client"), "refusalDelay", "1s");
-        sink.start("server");
-        sink.start("client");
-        sink.awaitConnected();
+        console = ConsoleHttp.startServerAndClient(sink);
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);

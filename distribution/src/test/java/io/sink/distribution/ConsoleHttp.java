@@ -59,6 +59,19 @@ final class ConsoleHttp {
         return new ConsoleHttp("http://127.0.0.1:" + sink.httpPort + "/console/", password);
     }
 
+    /**
+     * {@link #configure}s the console, lets the client retry a second after a refusal (quarantine)
+     * rather than 5 minutes, starts the server and the client and waits until they are connected.
+     */
+    static ConsoleHttp startServerAndClient(SinkDistribution sink) throws IOException, InterruptedException {
+        ConsoleHttp console = configure(sink);
+        sink.setProperty(sink.etc("client", "io.sink.transport.client"), "refusalDelay", "1s");
+        sink.start("server");
+        sink.start("client");
+        sink.awaitConnected();
+        return console;
+    }
+
     Answer get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }

@@ -34,12 +34,7 @@ class ConsoleIT {
     @BeforeAll
     void start() throws Exception {
         sink = SinkDistribution.unpack("ConsoleIT").withCertificates();
-        console = ConsoleHttp.configure(sink);
-        // the client tries again a second after a refusal (quarantine), not 5 minutes
-        sink.setProperty(sink.etc("client", "io.sink.transport.client"), "refusalDelay", "1s");
-        sink.start("server");
-        sink.start("client");
-        sink.awaitConnected();
+        console = ConsoleHttp.startServerAndClient(sink);
     }
 
     @AfterAll
