@@ -65,6 +65,8 @@ public final class SinkDistribution implements AutoCloseable {
     public final Path client;
     /** The port the server is configured with, and the client connects to. */
     public int port;
+    /** The port of the server's HTTP endpoint (the fleet console at {@code /console/}). */
+    public int httpPort;
     private final List<Process> started = new CopyOnWriteArrayList<>();
     private final Thread shutdownHook;
 
@@ -78,7 +80,8 @@ public final class SinkDistribution implements AutoCloseable {
 
     /**
      * Unpacks the zip into {@code target/it/<name>/} (emptied first), writes a free port into both
-     * transport configurations and makes the development certificates.
+     * transport configurations and another into the server's HTTP configuration (the fleet console),
+     * so that tests running side by side never meet on a port.
      */
     public static SinkDistribution unpack(String name) throws IOException {
         Path target = Path.of(System.getProperty("sink.dist")).getParent();
@@ -104,6 +107,9 @@ public final class SinkDistribution implements AutoCloseable {
         d.port = freePort();
         d.setProperty(d.server.resolve("etc/io.sink.transport.server.cfg"), "port", String.valueOf(d.port));
         d.setProperty(d.client.resolve("etc/io.sink.transport.client.cfg"), "port", String.valueOf(d.port));
+        d.httpPort = freePort();
+        d.setProperty(d.server.resolve("etc/org.apache.felix.http.cfg"), "org.osgi.service.http.port",
+                String.valueOf(d.httpPort));
         return d;
     }
 

@@ -89,7 +89,11 @@ class KarafWalkthroughIT {
                 + "sink.home = " + home + "\n"
                 + "sink.data.dir = " + home.resolve("data") + "\n"
                 // the Gogo shell of sink-core opens no console on Karaf's standard input
-                + "gosh.args = --nointeractive --noshutdown\n", StandardOpenOption.APPEND);
+                + "gosh.args = --nointeractive --noshutdown\n"
+                // Felix HTTP (the fleet console of sink-server) stays closed: not tested here, and
+                // no fixed port (its default is 8080) for tests running side by side
+                + "org.osgi.service.http.port = 0\n"
+                + "org.apache.felix.http.host = 127.0.0.1\n", StandardOpenOption.APPEND);
 
         // the distribution's configurations of both roles, as they are, but for: one Karaf holds both,
         // so the server's store gets its own file; the server listens on an ephemeral port; the
@@ -108,6 +112,7 @@ class KarafWalkthroughIT {
         }
         set(karafHome.resolve("etc/io.sink.server.store.cfg"), "path", "server-events.db");
         set(karafHome.resolve("etc/io.sink.transport.server.cfg"), "port", "0");
+        set(karafHome.resolve("etc/org.apache.felix.http.cfg"), "org.osgi.service.http.port", "0");
         socket = home.resolve("shell/sink.sock");
         set(karafHome.resolve("etc/io.sink.shell.socket.cfg"), "path", socket.toString());
 

@@ -15,6 +15,7 @@ import io.sink.protocol.PublishFrame;
 import io.sink.protocol.PublishPayload;
 import io.sink.protocol.Snapshot;
 import io.sink.protocol.Varint;
+import io.sink.protocol.etf.SensorConfigCodec;
 import io.sink.protocol.etf.SensorReadingCodec;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -47,7 +48,8 @@ public final class Decoders {
             },
             (src, off, len) -> Batch.decode(src, off, len, LIMITS),
             (src, off, len) -> Snapshot.decode(src, off, len, LIMITS),
-            SensorReadingCodec::decode);
+            SensorReadingCodec::decode,
+            SensorConfigCodec::decode);
 
     /**
      * Runs every decoder on {@code input}, alone and embedded in other bytes: each must return a
