@@ -169,14 +169,15 @@ final class BatchWriter<T, R> implements AutoCloseable {
             }
             transactions.incrementAndGet();
             committed.addAndGet(taken.size());
-            for (int i = 0; i < taken.size(); i++) {
-                taken.get(i).future.complete(results.get(i));
-            }
             if (failingSince != NOT_FAILING) {
+                // logged before the callers learn of the write, so the line precedes what they do next
                 LOG.info("{}: writing works again, after {} failed transactions ({} writes, none stored) in {} s",
                         description, failedTransactions, failedWrites,
                         TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failingSince));
                 failingSince = NOT_FAILING;
+            }
+            for (int i = 0; i < taken.size(); i++) {
+                taken.get(i).future.complete(results.get(i));
             }
         } catch (SQLException | RuntimeException | Error e) {
             failed(taken.size(), e);
