@@ -190,18 +190,21 @@ class ConfigIT {
 
     @Test
     @Order(6)
-    void anInvalidTargetFilterIsOneErrorAndThePollerKeepsItsEventLog() {
-        String componentId = pollerComponentId();
-        sink.setProperty(pollerCfg, "eventLog.target", "(broken");
-        String reason = "configuration io.sink.poller: eventLog.target = '(broken' is refused: not a valid filter";
+    void anInvalidTargetFilterIsOneErrorAndTheOutboxKeepsItsEventLog() {
+        // the outbox is the one component that chooses the client's event log (io.sink.client.outbox)
+        Path outboxCfg = sink.etc("client", "io.sink.client.outbox");
+        String componentId = componentId("OutboxComponent");
+        sink.setProperty(outboxCfg, "eventLog.target", "(broken");
+        String reason = "configuration io.sink.client.outbox: eventLog.target = '(broken' is refused: not a valid filter";
         sink.awaitLog("client", reason);
         assertErrorReported(sink.log("client"), "TargetFilterGuard", reason);
         assertThat(sink.log("client")).contains("the component keeps its previous target '(sink.store.type=sqlite)'");
         assertThat(occurrences(sink.log("client"), reason)).as("lines refusing it").isEqualTo(1);
         assertNoStackTraceAfter(sink.log("client"), reason);
-        assertThat(pollerComponentId()).as("the same poller component, never deactivated").isEqualTo(componentId);
+        assertThat(componentId("OutboxComponent")).as("the same outbox component, never deactivated")
+                .isEqualTo(componentId);
         assertDelivered();
-        sink.setProperty(pollerCfg, "eventLog.target", "(sink.store.type=sqlite)");
+        sink.setProperty(outboxCfg, "eventLog.target", "(sink.store.type=sqlite)");
         assertDelivered();
         assertThat(sink.execOk("client", "scr:list")).doesNotContain("FAILED");
     }
@@ -287,9 +290,13 @@ class ConfigIT {
     }
 
     private String pollerComponentId() {
-        Matcher m = Pattern.compile("PollerComponent .*\\n\\s+Id: (\\d+), State:ACTIVE")
+        return componentId("PollerComponent");
+    }
+
+    private String componentId(String simpleClassName) {
+        Matcher m = Pattern.compile(simpleClassName + " .*\\n\\s+Id: (\\d+), State:ACTIVE")
                 .matcher(sink.execOk("client", "scr:list"));
-        assertThat(m.find()).as("an active poller").isTrue();
+        assertThat(m.find()).as("an active " + simpleClassName).isTrue();
         return m.group(1);
     }
 
