@@ -169,6 +169,11 @@ class ConfigIT {
     @Order(5)
     void aServerWhosePortIsBusyAtStartSaysSoThenListensOnceItIsFree() throws IOException {
         int port = sink.port;
+        // the client's default schedule reaches 60 s between attempts while the server is away; a short
+        // one keeps this step about the server (the client engine restarts with it)
+        sink.setProperty(clientCfg, "reconnectDelays", "50ms, 500ms, 2s");
+        sink.awaitLog("client", "io.sink.transport.client: configuration applied, connecting to localhost:" + port);
+        sink.awaitConnected();
         sink.stop("server");
         SinkDistribution.await("the port free", CHANGE, () -> !listening(port));
         SinkDistribution.Result start;

@@ -25,7 +25,6 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
-import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The client end of a connection: sends the CONNECTION_REQUEST once TLS is up, takes the response
@@ -70,9 +69,9 @@ final class ClientConnection extends Connection {
                 requestConnection();
             } else {
                 Throwable cause = handshake.cause();
-                if (cause instanceof SSLHandshakeException) {
-                    refused = true; // a certificate problem: do not retry in a tight loop
-                }
+                // a refused certificate: do not retry in a tight loop; a link that failed during the
+                // handshake (closed, reset, timed out) is transient and follows the usual schedule
+                refused = HandshakeFailure.isCertificateRefusal(cause);
                 close("TLS handshake with " + engine.server() + " failed: "
                         + (cause == null ? "unknown reason"
                                 : cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
