@@ -146,7 +146,8 @@ public final class SinkClientEngine implements SinkClient {
         ChannelFuture attempt = bootstrap.connect(server.host(), server.port());
         attempt.addListener(f -> {
             if (!f.isSuccess()) {
-                lastProblem = "cannot connect to " + server + ": " + Printable.inline(String.valueOf(f.cause().getMessage()));
+                lastProblem = "cannot connect to " + server + ": "
+                        + Printable.inline(String.valueOf(f.cause().getMessage()));
                 LOG.debug("{}", lastProblem);
                 scheduleReconnect(failover.failed(false));
             }
@@ -213,7 +214,7 @@ public final class SinkClientEngine implements SinkClient {
         }
         lastProblem = reason;
         Duration delay = failover.failed(connection.wasRefused());
-        if (wasConnected && failover.servers().size() > 1) {
+        if (wasConnected && running && failover.servers().size() > 1) {
             LOG.info("trying Sink server {} next, in {} ms", failover.current(), delay.toMillis());
         }
         scheduleReconnect(delay);

@@ -90,7 +90,8 @@ class FailoverAddressTest {
     void anAddressChecksItsHostAndPort() {
         assertThatThrownBy(() -> new ServerAddress("", 1)).hasMessage("host \"\" must not be empty");
         assertThatThrownBy(() -> new ServerAddress("a", 0)).hasMessage("port must be between 1 and 65535, got 0");
-        assertThatThrownBy(() -> new ServerAddress("a\tb", 1)).hasMessageStartingWith("host \"a\\tb\" is not a host name");
+        assertThatThrownBy(() -> new ServerAddress("a\tb", 1))
+                .hasMessageStartingWith("host \"a\\tb\" is not a host name");
         assertThat(ServerAddress.hostProblem("x".repeat(254))).isEqualTo("is longer than 253 characters");
         assertThat(ServerAddress.hostProblem("x".repeat(253))).isNull();
         assertThat(ServerAddress.hostProblem("fe80::1%")).isEqualTo("is not an IPv6 address");
