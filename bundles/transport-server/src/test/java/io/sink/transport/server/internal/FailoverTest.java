@@ -104,6 +104,22 @@ class FailoverTest extends ServerTestBase {
     }
 
     @Test
+    void aServerThatNeverAnswersTheHandshakeIsLeftAfterTheHandshakeTimeout() throws Exception {
+        server = startServer(Fixtures.serverSettings());
+        // the kernel completes the TCP connect (backlog) but nobody ever answers the TLS ClientHello
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            ClientSettings d = ClientSettings.defaults("127.0.0.1", silent.getLocalPort());
+            ClientSettings settings = new ClientSettings(List.of(local(silent.getLocalPort()), local(port)),
+                    d.applicationVersion(), d.keepalive(), d.connectTimeout(), Duration.ofMillis(500), d.window(),
+                    d.reconnectDelays(), d.refusalDelay(), d.jitter());
+            SinkClientEngine engine = client("example-client", new Fixtures.Client(35), settings);
+            Await.until("connected to the second address", FAILOVER, engine::connected);
+            assertThat(engine.server()).isEqualTo("127.0.0.1:" + port);
+            assertThat(await(engine.publish(Fixtures.event("k", 1)))).isInstanceOf(PublishResult.Acked.class);
+        }
+    }
+
+    @Test
     void theServerCertificateIsCheckedAgainstTheHostOfTheAddressTried() throws Exception {
         // a server on 127.0.0.2, which the development certificate (localhost, 127.0.0.1) does not name
         SinkServerEngine wrongName;
