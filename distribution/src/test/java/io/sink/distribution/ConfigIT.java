@@ -159,6 +159,24 @@ class ConfigIT {
         sink.setProperty(clientCfg, "reconnectDelays", "50ms, 50ms, 1s, 5s, 30s, 60s");
         sink.awaitLog("client", "configuration unchanged for the client (server localhost:" + sink.port + ")");
         assertStillServing(sink.port, connections);
+
+        // a list of servers with an entry that is no address: one ERROR naming it, the client stays
+        sink.setProperty(clientCfg, "servers", "localhost:" + sink.port + ", localhost:abc");
+        String servers = "io.sink.transport.client: invalid configuration: servers = \"localhost:" + sink.port
+                + ", localhost:abc\": address 2 \"localhost:abc\": the port \"abc\" is not a whole number from 1 to "
+                + "65535; the client keeps its previous configuration (server localhost:" + sink.port + ")";
+        sink.awaitLog("client", servers);
+        assertErrorReported(sink.log("client"), "SinkClientComponent", servers);
+        assertThat(occurrences(sink.log("client"), "invalid configuration: servers =")).isEqualTo(1);
+        assertNoStackTraceAfter(sink.log("client"), servers);
+        // the one server as a list is the configuration running: nothing to apply
+        String unchanged = "configuration unchanged for the client (server localhost:" + sink.port + ")";
+        long unchangedBefore = occurrences(sink.log("client"), unchanged);
+        sink.setProperty(clientCfg, "servers", "localhost:" + sink.port);
+        SinkDistribution.await("the list of one server seen as unchanged", CHANGE,
+                () -> occurrences(sink.log("client"), unchanged) > unchangedBefore);
+        assertStillServing(sink.port, connections);
+        assertThat(sink.execOk("client", "sink:status")).contains("localhost:" + sink.port);
         assertThat(sink.pid("client")).isEqualTo(clientPid);
         assertThat(sink.pid("server")).isEqualTo(serverPid);
         assertThat(sink.execOk("server", "scr:list")).doesNotContain("FAILED");

@@ -32,7 +32,10 @@ public interface SinkClient {
     /** Counters of the current connection, empty when not connected. */
     Optional<ConnectionStats> stats();
 
-    /** The address of the server this client connects to, e.g. {@code localhost:4000}. */
+    /**
+     * The address of the server this client is connected to, e.g. {@code localhost:4000}; while it is
+     * not connected, the one it is trying. A client given several servers names the one in use.
+     */
     String server();
 
     /**

@@ -33,16 +33,19 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class ClientConnection extends Connection {
     private final SinkClientEngine engine;
+    /** The server this connection is to. */
+    private final ServerAddress server;
     private final ClientSession session = new ClientSession();
     /** Frames that arrived while the server's instance id was being stored, handled once connected. */
     private final Queue<Frame> deferred = new ArrayDeque<>();
     private ChannelHandlerContext context;
     private volatile boolean refused;
 
-    ClientConnection(SinkClientEngine engine, ConnectionCounters counters) {
+    ClientConnection(SinkClientEngine engine, ServerAddress server, ConnectionCounters counters) {
         super(SinkClientEngine.LOG, counters, engine.settings().keepalive(), engine.settings().window(),
                 DEFAULT_PAUSE_READING_AT);
         this.engine = engine;
+        this.server = server;
     }
 
     @Override
@@ -72,7 +75,7 @@ final class ClientConnection extends Connection {
                 // a refused certificate: do not retry in a tight loop; a link that failed during the
                 // handshake (closed, reset, timed out) is transient and follows the usual schedule
                 refused = HandshakeFailure.isCertificateRefusal(cause);
-                close("TLS handshake with " + engine.server() + " failed: "
+                close("TLS handshake with " + server + " failed: "
                         + (cause == null ? "unknown reason"
                                 : cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
             }
@@ -117,12 +120,16 @@ final class ClientConnection extends Connection {
 
     @Override
     protected String describePeer() {
-        return "to server " + engine.server() + " (" + remoteAddress() + ")";
+        return "to server " + server + " (" + remoteAddress() + ")";
     }
 
     @Override
     protected boolean isConnected() {
         return session.state() == ClientSession.State.CONNECTED;
+    }
+
+    ServerAddress server() {
+        return server;
     }
 
     boolean wasRefused() {
@@ -195,7 +202,7 @@ final class ClientConnection extends Connection {
 
     private void becomeConnected(ConnectionResponse response) {
         startServing();
-        log.info("connected to Sink server {} ({}, client instance id {}, server instance id {})", engine.server(),
+        log.info("connected to Sink server {} ({}, client instance id {}, server instance id {})", server,
                 response.protocolName(), session.presented().map(ids -> ids.client().toString()).orElse("?"),
                 session.serverInstanceId().map(Object::toString).orElse("?"));
         engine.connected(this);

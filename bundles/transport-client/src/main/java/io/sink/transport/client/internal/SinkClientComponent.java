@@ -8,6 +8,7 @@ import io.sink.api.PublishResult;
 import io.sink.api.client.ClientHandler;
 import io.sink.api.client.SinkClient;
 import io.sink.api.config.ConfigurationCheck;
+import io.sink.api.text.Printable;
 import io.sink.tls.SslContexts;
 import io.sink.transport.internal.component.Home;
 import io.sink.transport.internal.state.ReconnectSchedule;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Sink client as a service: while configured and a {@link ClientHandler} is registered, keeps a
- * connection to the server and reconnects by the schedule of section 9.
+ * connection to the server (or to one of several, {@code servers}) and reconnects by the schedule
+ * of section 9.
  *
  * <p>A changed configuration is applied without deactivating the component: the client
  * reconnects with the new values. A configuration that cannot be applied (a bad value, an
@@ -58,8 +60,17 @@ public final class SinkClientComponent implements SinkClient {
         @AttributeDefinition(description = "Server host name or IP address; must match the server certificate.")
         String host() default "localhost";
 
-        @AttributeDefinition(description = "Server TCP port.", min = "1", max = "65535")
+        @AttributeDefinition(description = "Server TCP port; also the port of a servers entry that names none.",
+                min = "1", max = "65535")
         int port() default 4000;
+
+        @AttributeDefinition(description = "Several servers, tried in turn, e.g. \"sink1.example.org:4000, "
+                + "sink2.example.org:4000\": each host:port, or a host alone (port then applies), an IPv6 "
+                + "address in brackets ([::1]:4000); separated by commas. When set it replaces host. The client "
+                + "connects to one server at a time and moves to the next when one fails (refused, timed out, "
+                + "TLS failure, connection dropped): every server once quickly, then by reconnectDelays. Empty: "
+                + "the one server host:port.")
+        String servers() default "";
 
         @AttributeDefinition(description = "Application version sent to the server, e.g. 1.0.0.")
         String applicationVersion() default "1.0.0";
@@ -146,19 +157,19 @@ public final class SinkClientComponent implements SinkClient {
             settings = settings(config, properties);
             if (Applied.of(settings, config).equals(applied)) {
                 // e.g. a refused value put back: no reason to reconnect
-                LOG.info("{}: configuration unchanged for the client (server {})", PID, engine.server());
+                LOG.info("{}: configuration unchanged for the client ({})", PID, describe(engine));
                 return;
             }
             replacement = engine(context, config, settings);
         } catch (Exception e) {
             String m = String.valueOf(e.getMessage());
-            LOG.error("{}; the client keeps its previous configuration (server {})",
-                    m.startsWith(PID) ? m : PID + ": invalid configuration: " + m, engine.server());
+            LOG.error("{}; the client keeps its previous configuration ({})",
+                    m.startsWith(PID) ? m : PID + ": invalid configuration: " + m, describe(engine));
             return;
         }
         applied = Applied.of(settings, config);
         engine = replacement;
-        LOG.info("{}: configuration applied, connecting to {}", PID, replacement.server());
+        LOG.info("{}: configuration applied, connecting to {}", PID, replacement.servers());
         adjust();
     }
 
@@ -182,13 +193,34 @@ public final class SinkClientComponent implements SinkClient {
             ConfigurationCheck.requireReadable(Config.class, config, properties);
             List<Duration> delays = ReconnectSchedule.parseDelays(config.reconnectDelays());
             Duration refusal = ReconnectSchedule.parseDelays(config.refusalDelay()).get(0);
-            return new ClientSettings(config.host(), config.port(), config.applicationVersion(),
+            return new ClientSettings(servers(config), config.applicationVersion(),
                     Duration.ofMillis(config.keepaliveMillis()), Duration.ofMillis(config.connectTimeoutMillis()),
                     Duration.ofMillis(config.handshakeTimeoutMillis()), io.sink.api.Limits.MAX_WINDOW, delays, refusal,
                     ReconnectSchedule.DEFAULT_JITTER);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(PID + ": invalid configuration: " + e.getMessage(), e);
         }
+    }
+
+    /** The {@code servers} list, or the one server {@code host:port} when it is empty. */
+    private static List<ServerAddress> servers(Config config) {
+        int port = ServerAddress.requirePort(config.port());
+        List<ServerAddress> list = ServerAddress.parseList("servers", config.servers(), port);
+        if (!list.isEmpty()) {
+            return list;
+        }
+        String problem = ServerAddress.hostProblem(config.host());
+        if (problem != null) {
+            throw new IllegalArgumentException("host = " + Printable.quoted(String.valueOf(config.host()), 80) + " "
+                    + problem);
+        }
+        return List.of(new ServerAddress(config.host(), port));
+    }
+
+    /** "server a:1" or "servers a:1, b:2": what the engine connects to, for the log. */
+    private static String describe(SinkClientEngine engine) {
+        String servers = engine.servers();
+        return (servers.contains(", ") ? "servers " : "server ") + servers;
     }
 
     private SinkClientEngine engine(BundleContext context, Config config, ClientSettings settings) throws Exception {

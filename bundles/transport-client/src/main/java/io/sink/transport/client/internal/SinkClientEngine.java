@@ -45,9 +45,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Sink client: keeps one mutually authenticated TLS connection to the server, reconnecting by
- * the schedule of section 9. A plain class (no OSGi) so tests can run it directly; the DS
- * component wraps it. All connection management runs on its single event loop.
+ * A Sink client: keeps one mutually authenticated TLS connection to a server, reconnecting by
+ * the schedule of section 9. Given several servers, it connects to one at a time and moves to the
+ * next when one fails ({@link Failover}); the TLS host check uses the host being tried. A plain
+ * class (no OSGi) so tests can run it directly; the DS component wraps it. All connection
+ * management runs on its single event loop.
  */
 public final class SinkClientEngine implements SinkClient {
     static final Logger LOG = LoggerFactory.getLogger("io.sink.transport.client");
@@ -55,7 +57,10 @@ public final class SinkClientEngine implements SinkClient {
     private final ClientSettings settings;
     private final SslContext sslContext;
     private final Supplier<ClientHandler> handler;
-    private final ReconnectSchedule schedule;
+    /** Which server next, and when; touched on the event loop only. */
+    private final Failover failover;
+    /** The server of the current connection or attempt (the last one tried while waiting). */
+    private volatile ServerAddress target;
     private EventLoopGroup group;
     private ExecutorService blocking;
     private volatile ClientConnection current;
@@ -70,8 +75,9 @@ public final class SinkClientEngine implements SinkClient {
             throw new IllegalArgumentException("a client SSL context is needed");
         }
         this.handler = Objects.requireNonNull(handler, "handler");
-        this.schedule = new ReconnectSchedule(settings.reconnectDelays(), settings.refusalDelay(), settings.jitter(),
-                ThreadLocalRandom.current());
+        this.failover = new Failover(settings.servers(), new ReconnectSchedule(settings.reconnectDelays(),
+                settings.refusalDelay(), settings.jitter(), ThreadLocalRandom.current()));
+        this.target = failover.current();
     }
 
     /** Starts connecting (and reconnecting until {@link #stop()}). */
@@ -111,6 +117,8 @@ public final class SinkClientEngine implements SinkClient {
         if (!running || group.isShuttingDown()) {
             return;
         }
+        ServerAddress server = failover.current();
+        target = server;
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
@@ -122,9 +130,10 @@ public final class SinkClientEngine implements SinkClient {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ConnectionCounters counters = new ConnectionCounters();
-                        SslHandler tls = sslContext.newHandler(ch.alloc(), settings.host(), settings.port());
+                        // the certificate is checked against the host being tried
+                        SslHandler tls = sslContext.newHandler(ch.alloc(), server.host(), server.port());
                         tls.setHandshakeTimeoutMillis(settings.handshakeTimeout().toMillis());
-                        ClientConnection connection = new ClientConnection(SinkClientEngine.this, counters);
+                        ClientConnection connection = new ClientConnection(SinkClientEngine.this, server, counters);
                         ch.pipeline()
                                 .addLast("renegotiation", new RenegotiationGuard(tls))
                                 .addLast("tls", tls)
@@ -134,12 +143,13 @@ public final class SinkClientEngine implements SinkClient {
                                 .addLast("sink", connection);
                     }
                 });
-        ChannelFuture attempt = bootstrap.connect(settings.host(), settings.port());
+        ChannelFuture attempt = bootstrap.connect(server.host(), server.port());
         attempt.addListener(f -> {
             if (!f.isSuccess()) {
-                lastProblem = "cannot connect to " + server() + ": " + f.cause().getMessage();
+                lastProblem = "cannot connect to " + server + ": "
+                        + Printable.inline(String.valueOf(f.cause().getMessage()));
                 LOG.debug("{}", lastProblem);
-                scheduleReconnect(schedule.nextDelay());
+                scheduleReconnect(failover.failed(false));
             }
         });
     }
@@ -151,7 +161,7 @@ public final class SinkClientEngine implements SinkClient {
         if (pendingReconnect != null) {
             pendingReconnect.cancel(false);
         }
-        LOG.debug("reconnecting to {} in {} ms", server(), delay.toMillis());
+        LOG.debug("connecting to {} in {} ms", failover.current(), delay.toMillis());
         pendingReconnect = group.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -170,7 +180,7 @@ public final class SinkClientEngine implements SinkClient {
     }
 
     void connected(ClientConnection connection) {
-        schedule.reset();
+        failover.connected();
         current = connection;
         lastProblem = null;
         ClientHandler h = handler.get();
@@ -192,7 +202,7 @@ public final class SinkClientEngine implements SinkClient {
             current = null;
         }
         if (wasConnected) {
-            LOG.info("disconnected from Sink server {}: {}", server(), Printable.inline(reason));
+            LOG.info("disconnected from Sink server {}: {}", connection.server(), Printable.inline(reason));
             ClientHandler h = handler.get();
             if (h != null) {
                 try {
@@ -203,7 +213,11 @@ public final class SinkClientEngine implements SinkClient {
             }
         }
         lastProblem = reason;
-        scheduleReconnect(connection.wasRefused() ? schedule.refusedDelay() : schedule.nextDelay());
+        Duration delay = failover.failed(connection.wasRefused());
+        if (wasConnected && running && failover.servers().size() > 1) {
+            LOG.info("trying Sink server {} next, in {} ms", failover.current(), delay.toMillis());
+        }
+        scheduleReconnect(delay);
     }
 
     // ------------------------------------------------------------------ SinkClient
@@ -242,9 +256,19 @@ public final class SinkClientEngine implements SinkClient {
         return connection == null ? Optional.empty() : Optional.of(connection.stats());
     }
 
+    /**
+     * The server this client is connected to; while it is not, the one it is trying or tried last
+     * (e.g. {@code localhost:4000}).
+     */
     @Override
     public String server() {
-        return settings.host() + ":" + settings.port();
+        ClientConnection connection = current;
+        return (connection != null ? connection.server() : target).toString();
+    }
+
+    /** The servers configured, in the order they are tried, e.g. {@code sink1:4000, sink2:4000}. */
+    public String servers() {
+        return ServerAddress.describe(settings.servers());
     }
 
     /** Whether the client reads from its connection now (false while backpressure holds it, or not connected). */

@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  * {@code DefaultBackoff} waits after the server actively denied a connection) and moves the
  * schedule to its last step, so a failure right after a refusal is not retried quickly either.
  *
+ * <p>A client given several servers goes through its list before backing off: between the
+ * addresses of one round it waits {@link #firstDelay()}; the round's end takes the next step.
+ *
  * <p>The steps, the refusal delay and the jitter are configurable (short schedules for tests).
  *
  * <p>Not thread-safe: used by the one client that reconnects.
@@ -82,6 +85,16 @@ public final class ReconnectSchedule {
         }
         failures++;
         return jittered(base);
+    }
+
+    /**
+     * The delay before trying another server of a client's list after one failed, while the round
+     * through the list is not over: the first step, jittered. Does not advance the schedule nor count
+     * as a failure (the round does, once, when it ends with {@link #nextDelay()} or
+     * {@link #refusedDelay()}).
+     */
+    public Duration firstDelay() {
+        return jittered(delays.get(0));
     }
 
     /**

@@ -138,6 +138,21 @@ class ReconnectScheduleTest {
     }
 
     @Test
+    void theFirstDelayBetweenServersOfARoundNeitherAdvancesNorCounts() {
+        ReconnectSchedule schedule = new ReconnectSchedule(List.of(MS50, Duration.ofSeconds(1), Duration.ofSeconds(5)),
+                Duration.ofMinutes(5), 0, fixed(0.5));
+        assertThat(schedule.nextDelay()).isEqualTo(MS50);
+        assertThat(schedule.nextDelay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(schedule.firstDelay()).isEqualTo(MS50);
+        assertThat(schedule.firstDelay()).isEqualTo(MS50);
+        assertThat(schedule.failures()).isEqualTo(2);
+        assertThat(schedule.nextDelay()).as("the schedule went on where it was").isEqualTo(Duration.ofSeconds(5));
+        ReconnectSchedule jittered = new ReconnectSchedule(List.of(Duration.ofSeconds(10)), Duration.ofMinutes(1), 0.1,
+                fixed(0.0));
+        assertThat(jittered.firstDelay()).isEqualTo(Duration.ofSeconds(9));
+    }
+
+    @Test
     void refusalAlwaysWaitsTheRefusalDelay() {
         ReconnectSchedule schedule = new ReconnectSchedule(List.of(MS50), Duration.ofSeconds(2), 0, fixed(0));
         assertThat(schedule.refusedDelay()).isEqualTo(Duration.ofSeconds(2));
