@@ -142,7 +142,7 @@ public final class PostgresClientLeasesComponent implements ClientLeases {
         try {
             next = settings(config, properties);
         } catch (IllegalArgumentException e) {
-            LOG.error("{}; the {} keep running with their previous configuration", e.getMessage(), leases.get());
+            LOG.error("{}; the {} keep running with their previous configuration", e.getMessage(), leases.describe());
             return;
         }
         if (next.equals(fleet)) {
@@ -153,7 +153,7 @@ public final class PostgresClientLeasesComponent implements ClientLeases {
         try {
             leases = open(next, store, properties);
         } catch (RuntimeException e) {
-            LOG.error("{}; the {} keep running with their previous configuration", e.getMessage(), previous.get());
+            LOG.error("{}; the {} keep running with their previous configuration", e.getMessage(), previous.describe());
             return;
         }
         fleet = next;
@@ -172,6 +172,6 @@ public final class PostgresClientLeasesComponent implements ClientLeases {
 
     @Override
     public String toString() {
-        return leases.get().toString();
+        return leases.describe();
     }
 }
