@@ -25,16 +25,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The fleet's leases in PostgreSQL: one row per connected client in {@code fleet_leases} naming the node
- * that holds its live connection. The newest connection wins, as on one node: {@link #acquire} always
- * takes the row over (a dead node never delays a reconnect). Every {@code renew} interval this node
- * extends its rows' expiry and learns, from the rows it no longer holds, which of its connections a
- * newer one elsewhere replaced, and, from the registry rows, which of its clients were quarantined
- * through another node: those connections are closed (the {@code lost} callbacks), within one interval.
+ * The fleet's leases in PostgreSQL: one row per running node in {@code fleet_nodes} with an expiry (its
+ * heartbeat), and one row per connected client in {@code fleet_leases} naming the node that holds its
+ * live connection; a lease is live while its node's heartbeat is. The newest connection wins, as on one
+ * node: {@link #acquire} always takes the row over (a dead node never delays a reconnect). Every
+ * {@code renew} interval this node pushes its heartbeat on (one row, whatever the number of its
+ * connections), learns from its lease rows which of its connections a newer one elsewhere replaced, and
+ * from the registry rows which of its clients were quarantined through another node: those connections
+ * are closed (the {@code lost} callbacks), within one interval.
  *
- * <p>A node that dies (SIGKILL) stops renewing: its rows expire after {@code leaseDuration} and are
- * deleted by the next node that renews. A node that cannot reach the database for longer than the lease
- * lasts closes its connections (it can no longer tell whether another node took them over).
+ * <p>A node that dies (SIGKILL) stops renewing: its heartbeat expires after {@code leaseDuration}, and
+ * the next node that renews deletes it with its leases. A node that cannot reach the database for longer
+ * than a lease lasts closes its connections (it can no longer tell whether another node took them over).
  */
 public final class PostgresClientLeases implements ClientLeases, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresClientLeases.class);
@@ -140,16 +142,18 @@ public final class PostgresClientLeases implements ClientLeases, AutoCloseable {
                     + " intervals (" + renewInterval + ")");
         }
         String description = KIND + " " + databaseName + " (node " + Printable.text(node) + ")";
+        PostgresClientLeases leases = new PostgresClientLeases(sql, node, description, renewInterval, leaseDuration);
         try {
             sql.write(c -> {
                 RegistrySchema.RUNNER.migrate(c, databaseName);
                 FleetSchema.RUNNER.migrate(c, databaseName);
+                leases.heartbeat(c); // the node's row exists before its first lease
                 return null;
             });
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
+            leases.renewer.shutdownNow();
             throw new IllegalStateException("cannot open the " + description + ": " + e.getMessage(), e);
         }
-        PostgresClientLeases leases = new PostgresClientLeases(sql, node, description, renewInterval, leaseDuration);
         long millis = renewInterval.toMillis();
         leases.renewer.scheduleWithFixedDelay(leases::renew, millis, millis, TimeUnit.MILLISECONDS);
         LOG.info("{} open: renewed every {} ms, expiring after {} s", description, millis, leaseDuration.toSeconds());
@@ -169,8 +173,9 @@ public final class PostgresClientLeases implements ClientLeases, AutoCloseable {
         Taken taken = sql.write(c -> {
             String previous = null;
             boolean live = false;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT node, expires_at > now() FROM fleet_leases WHERE client_id = ? FOR UPDATE")) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT l.node, coalesce(n.expires_at > now(), false) FROM fleet_leases l
+                    LEFT JOIN fleet_nodes n USING (node) WHERE l.client_id = ? FOR UPDATE OF l""")) {
                 ps.setString(1, clientId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -180,14 +185,13 @@ public final class PostgresClientLeases implements ClientLeases, AutoCloseable {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO fleet_leases (client_id, node, lease, acquired_at, expires_at)
-                    VALUES (?, ?, nextval('fleet_lease_ids'), now(), now() + make_interval(secs => ?))
+                    INSERT INTO fleet_leases (client_id, node, lease, acquired_at)
+                    VALUES (?, ?, nextval('fleet_lease_ids'), now())
                     ON CONFLICT (client_id) DO UPDATE SET node = EXCLUDED.node, lease = EXCLUDED.lease,
-                        acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
+                        acquired_at = EXCLUDED.acquired_at
                     RETURNING lease""")) {
                 ps.setString(1, clientId);
                 ps.setString(2, node);
-                ps.setDouble(3, leaseDuration.toMillis() / 1000.0);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return new Taken(rs.getLong(1), previous, live);
@@ -212,8 +216,9 @@ public final class PostgresClientLeases implements ClientLeases, AutoCloseable {
     public Optional<String> holder(String clientId) {
         try {
             return sql.read(c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT node FROM fleet_leases WHERE client_id = ? AND expires_at > now()")) {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        SELECT node FROM fleet_leases JOIN fleet_nodes USING (node)
+                        WHERE client_id = ? AND expires_at > now()""")) {
                     ps.setString(1, clientId);
                     try (ResultSet rs = ps.executeQuery()) {
                         return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -245,13 +250,12 @@ public final class PostgresClientLeases implements ClientLeases, AutoCloseable {
             record Renewed(Map<String, Long> ours, Map<String, String> holders, List<String> quarantined) {
             }
             Renewed r = sql.write(c -> {
+                heartbeat(c);
                 Map<String, Long> ours = new HashMap<>();
-                try (PreparedStatement ps = c.prepareStatement("""
-                        UPDATE fleet_leases SET expires_at = now() + make_interval(secs => ?)
-                        WHERE node = ? AND lease = ANY (?) RETURNING client_id, lease""")) {
-                    ps.setDouble(1, leaseDuration.toMillis() / 1000.0);
-                    ps.setString(2, node);
-                    ps.setArray(3, c.createArrayOf("bigint", leases));
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT client_id, lease FROM fleet_leases WHERE node = ? AND lease = ANY (?)")) {
+                    ps.setString(1, node);
+                    ps.setArray(2, c.createArrayOf("bigint", leases));
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             ours.put(rs.getString(1), rs.getLong(2));
@@ -287,12 +291,7 @@ public final class PostgresClientLeases implements ClientLeases, AutoCloseable {
                         }
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM fleet_leases WHERE expires_at < now()")) {
-                    int deleted = ps.executeUpdate();
-                    if (deleted > 0) {
-                        LOG.info("{}: deleted {} expired lease(s) of nodes that stopped renewing", description, deleted);
-                    }
-                }
+                deleteDeadNodes(c);
                 return new Renewed(ours, holders, quarantined);
             });
             renewedAt = System.nanoTime();
@@ -330,6 +329,38 @@ public final class PostgresClientLeases implements ClientLeases, AutoCloseable {
         }
     }
 
+    /** Pushes this node's heartbeat on (creates its row at the first call). */
+    private void heartbeat(java.sql.Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO fleet_nodes (node, started_at, expires_at) VALUES (?, now(), now() + make_interval(secs => ?))
+                ON CONFLICT (node) DO UPDATE SET expires_at = EXCLUDED.expires_at""")) {
+            ps.setString(1, node);
+            ps.setDouble(2, leaseDuration.toMillis() / 1000.0);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Deletes the nodes whose heartbeat expired (killed, or cut off), with their leases. */
+    private void deleteDeadNodes(java.sql.Connection c) throws SQLException {
+        List<String> dead = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM fleet_nodes WHERE expires_at < now() RETURNING node")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    dead.add(rs.getString(1));
+                }
+            }
+        }
+        for (String gone : dead) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM fleet_leases WHERE node = ?")) {
+                ps.setString(1, gone);
+                int deleted = ps.executeUpdate();
+                LOG.info("{}: node {} stopped renewing; deleted its {} lease(s)", description, Printable.text(gone),
+                        deleted);
+            }
+        }
+    }
+
     /**
      * Stops renewing and gives up this node's leases; the connections still holding one are closed
      * (without leases, a newer connection on another node could no longer replace them).
@@ -348,6 +379,10 @@ public final class PostgresClientLeases implements ClientLeases, AutoCloseable {
         try {
             sql.write(c -> {
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM fleet_leases WHERE node = ?")) {
+                    ps.setString(1, node);
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM fleet_nodes WHERE node = ?")) {
                     ps.setString(1, node);
                     return ps.executeUpdate();
                 }
