@@ -9,6 +9,7 @@ import io.sink.api.Nack;
 import io.sink.api.PublishResult;
 import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.server.ClientAuthenticator;
+import io.sink.api.server.ClientLeases;
 import io.sink.api.server.ClientRecord;
 import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.ConnectedClient;
@@ -34,6 +35,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The server end of one client connection: authenticates the client by its certificate, answers
@@ -44,6 +46,9 @@ final class ServerConnection extends Connection {
     private final ServerSession session = new ServerSession();
     private String clientId;
     private ConnectionRequestFrame request;
+    /** The fleet lease of this connection, {@link #NO_MORE_LEASE} once it closed (a lease taken after is released). */
+    private final AtomicReference<ClientLeases.Lease> lease = new AtomicReference<>();
+    private static final ClientLeases.Lease NO_MORE_LEASE = () -> { };
 
     ServerConnection(SinkServerEngine engine, ConnectionCounters counters) {
         super(SinkServerEngine.LOG, counters, engine.settings().keepalive(), engine.settings().window(),
@@ -177,6 +182,9 @@ final class ServerConnection extends Connection {
             if (decision.clientInstanceIdToRegister().isPresent()) {
                 registry.registerClientInstanceId(id, decision.clientInstanceIdToRegister().get());
             }
+            if (decision.connected()) {
+                takeLease(id);
+            }
         } catch (Exception e) {
             log.error("handshake of client {} failed in the client registry; closing its connection", id, e);
             channel.eventLoop().execute(() -> close("the client registry failed: " + e));
@@ -184,6 +192,34 @@ final class ServerConnection extends Connection {
         }
         ServerHandshake.Decision answer = decision;
         channel.eventLoop().execute(() -> answer(answer));
+    }
+
+    /**
+     * Several nodes share the fleet: the newest connection of a client wins fleet-wide, as on one node.
+     * Taking the lease closes the client's connection on the node that held it; this one is closed when
+     * a newer one elsewhere takes it over.
+     */
+    private void takeLease(String id) throws Exception {
+        ClientLeases leases = engine.leases();
+        if (leases == null) {
+            return;
+        }
+        ClientLeases.Lease taken = leases.acquire(id, reason -> channel.eventLoop().execute(() -> close(reason)));
+        if (!lease.compareAndSet(null, taken)) {
+            taken.release(); // closed meanwhile
+        }
+    }
+
+    private void releaseLease() {
+        ClientLeases.Lease held = lease.getAndSet(NO_MORE_LEASE);
+        if (held == null || held == NO_MORE_LEASE) {
+            return;
+        }
+        try {
+            engine.blocking().execute(held::release);
+        } catch (RejectedExecutionException e) {
+            held.release(); // the server is stopping: give it up now rather than let it expire
+        }
     }
 
     private void answer(ServerHandshake.Decision decision) {
@@ -301,6 +337,7 @@ final class ServerConnection extends Connection {
     protected void closed(String reason) {
         boolean wasConnected = session.state() == ServerSession.State.CONNECTED;
         session.closed();
+        releaseLease();
         if (clientId != null) {
             engine.connectionDown(this, wasConnected, reason);
         }

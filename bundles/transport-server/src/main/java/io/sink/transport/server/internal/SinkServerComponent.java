@@ -5,6 +5,7 @@ import io.sink.api.Event;
 import io.sink.api.PublishResult;
 import io.sink.api.config.ConfigurationCheck;
 import io.sink.api.server.ClientAuthenticator;
+import io.sink.api.server.ClientLeases;
 import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.ConnectedClient;
 import io.sink.api.server.ServerHandler;
@@ -28,6 +29,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -137,6 +139,11 @@ public final class SinkServerComponent implements SinkServer {
 
     @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServerHandler handler;
+
+    /** Present when this node shares its clients with other nodes (e.g. on PostgreSQL): the fleet's leases. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ClientLeases leases;
 
     /** The running engine; replaced by {@link #modified}. */
     private volatile SinkServerEngine engine;
@@ -313,7 +320,9 @@ public final class SinkServerComponent implements SinkServer {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(PID + ": invalid configuration: " + e.getMessage(), e);
         }
-        return new SinkServerEngine(s, ssl, () -> authenticator, () -> registry, () -> handler);
+        SinkServerEngine e = new SinkServerEngine(s, ssl, () -> authenticator, () -> registry, () -> handler);
+        e.leases(() -> leases);
+        return e;
     }
 
     /** The exception's message, prefixed with the PID unless it names it already. */

@@ -18,6 +18,7 @@ import io.sink.api.AckKey;
 import io.sink.api.Event;
 import io.sink.api.PublishResult;
 import io.sink.api.server.ClientAuthenticator;
+import io.sink.api.server.ClientLeases;
 import io.sink.api.server.ClientRegistry;
 import io.sink.api.server.ConnectedClient;
 import io.sink.api.server.ServerHandler;
@@ -62,6 +63,8 @@ public final class SinkServerEngine implements SinkServer {
     private final Supplier<ClientAuthenticator> authenticator;
     private final Supplier<ClientRegistry> registry;
     private final Supplier<ServerHandler> handler;
+    /** The fleet's leases when the server shares its clients with other nodes; gives null otherwise. */
+    private volatile Supplier<ClientLeases> leases = () -> null;
     private final PeerRegistry<ServerConnection> peers = new PeerRegistry<>();
     private final Freshness freshness;
     private EventLoopGroup bossGroup;
@@ -233,6 +236,19 @@ public final class SinkServerEngine implements SinkServer {
 
     ServerHandler handler() {
         return handler.get();
+    }
+
+    /**
+     * Where the fleet's leases come from (a {@link ClientLeases} service when the node shares its clients
+     * with other nodes): a connection takes its client's lease once accepted, and is closed when another
+     * node's newer connection of the client takes it over.
+     */
+    public void leases(Supplier<ClientLeases> supplier) {
+        this.leases = Objects.requireNonNull(supplier, "supplier");
+    }
+
+    ClientLeases leases() {
+        return leases.get();
     }
 
     ExecutorService blocking() {

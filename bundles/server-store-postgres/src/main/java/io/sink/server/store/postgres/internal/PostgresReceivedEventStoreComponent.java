@@ -9,6 +9,7 @@ import java.nio.file.Paths;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -151,7 +152,13 @@ public final class PostgresReceivedEventStoreComponent implements ReceivedEventS
 
     @Override
     public CompletionStage<Outcome> store(String clientId, Event event) {
-        return store.get().store(clientId, event);
+        PostgresReceivedEventStore open;
+        try {
+            open = store.get();
+        } catch (IllegalStateException e) {
+            return CompletableFuture.failedFuture(e); // not open yet: the reading log has the client send it again
+        }
+        return open.store(clientId, event);
     }
 
     @Override

@@ -83,6 +83,6 @@ public final class PostgresRegistryStorageComponent implements RegistryStorage {
 
     @Override
     public String toString() {
-        return storage.get().toString();
+        return storage.describe();
     }
 }

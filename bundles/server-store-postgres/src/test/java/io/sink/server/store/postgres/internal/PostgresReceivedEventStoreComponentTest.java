@@ -7,12 +7,14 @@ import io.sink.api.Event;
 import io.sink.api.server.ReceivedEventStore.Outcome;
 import io.sink.server.store.postgres.PostgresServer;
 import io.sink.sqlite.AriesFixture;
+import io.sink.testsupport.Await;
 import io.sink.testsupport.DsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -151,23 +153,59 @@ class PostgresReceivedEventStoreComponentTest {
     }
 
     @Test
-    void aWrongPasswordOrAnUnreachableServerIsNamedAndNothingIsLeftOpen() throws Exception {
-        Path wrong = Files.writeString(dir.resolve("wrong-password"), "not-the-password\n");
-        assertThatThrownBy(() -> activate(serverConfig("postgres", Map.of("passwordFile", wrong.toString()))))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("cannot open the received-event store database postgresql://")
-                .hasMessageContaining("password authentication failed")
-                .hasMessageNotContaining("not-the-password");
-        assertThat(aries.providerFactory.open).isEmpty();
+    void aWrongPasswordIsNamedNothingIsLeftOpenAndTheStoreOpensOnceThePasswordIsRight() throws Exception {
+        String db = pg.createDatabase();
+        Path password = Files.writeString(dir.resolve("password"), "not-the-password\n");
+        PostgresReceivedEventStoreComponent component = activate(serverConfig(db,
+                Map.of("passwordFile", password.toString())));
+        try {
+            // not a failed activation: the component keeps trying, and its callers are told why it cannot serve
+            assertThatThrownBy(() -> component.count("alice"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("received-event store is not open yet")
+                    .hasMessageContaining("cannot open the received-event store database postgresql://")
+                    .hasMessageContaining("password authentication failed")
+                    .hasMessageNotContaining("not-the-password");
+            assertThat(await(component.store("alice", Event.of(1, 1, "kitchen", 1, 5, new byte[] {1}))
+                    .handle((outcome, failure) -> failure == null ? outcome : null))).isNull();
+            assertThat(aries.providerFactory.open).isEmpty();
 
+            Files.writeString(password, pg.password() + "\n"); // the operator fixes the file: no restart needed
+            Await.until("the store opens by itself", Duration.ofSeconds(20), () -> {
+                try {
+                    return component.count("alice") == 0;
+                } catch (IllegalStateException e) {
+                    return false;
+                }
+            });
+            assertThat(await(component.store("alice", Event.of(1, 1, "kitchen", 1, 5, new byte[] {1}))))
+                    .isEqualTo(Outcome.STORED);
+        } finally {
+            component.deactivate();
+        }
+        assertThat(aries.providerFactory.open).isEmpty();
+    }
+
+    @Test
+    void anUnreachableServerIsNamedAndTriedAgainUntilTheComponentStops() throws Exception {
         int closedPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        assertThatThrownBy(() -> activate(serverConfig("postgres", Map.of("port", closedPort,
-                "connectTimeoutSeconds", 2))))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("postgresql://" + pg.host() + ":" + closedPort + "/postgres");
+        PostgresReceivedEventStoreComponent component = activate(serverConfig("postgres", Map.of("port", closedPort,
+                "connectTimeoutSeconds", 2)));
+        try {
+            assertThatThrownBy(() -> component.count("alice"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("postgresql://" + pg.host() + ":" + closedPort + "/postgres");
+            assertThat(aries.providerFactory.open).isEmpty();
+            // a valid reconfiguration while it waits replaces what it tries
+            String db = pg.createDatabase();
+            component.modified(config(serverConfig(db, Map.of())), serverConfig(db, Map.of()));
+            assertThat(component.count("alice")).isZero();
+        } finally {
+            component.deactivate();
+        }
         assertThat(aries.providerFactory.open).isEmpty();
     }
 
