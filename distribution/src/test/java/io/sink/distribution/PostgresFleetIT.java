@@ -35,9 +35,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * as the README's "Server on PostgreSQL, and a second node" says; a client logging readings every 100 ms.
  *
  * <ol>
- * <li>Node 1 is killed with SIGKILL while the client sends to it; the client moves to node 2 and goes on.
- * (Until the client takes several server addresses, the test moves it by changing its port in
- * etc/io.sink.transport.client.cfg, as an operator would.) The chaos invariants hold in the database:
+ * <li>Node 1 is killed with SIGKILL while the client sends to it; the client, given both nodes
+ * ({@code servers} of etc/io.sink.transport.client.cfg), moves to node 2 on its own and goes on. The
+ * chaos invariants hold in the database:
  * every reading stored exactly once, gapless offsets, and the client's queue ends at 0.</li>
  * <li>A quarantine given through node 2 closes the client's connection on node 1 within seconds.</li>
  * <li>The duplicate-connection rule across nodes: a copy of the client (same certificate, same instance
@@ -65,6 +65,8 @@ class PostgresFleetIT {
         sink = SinkDistribution.unpack("PostgresFleetIT").withCertificates();
         enablePostgres("server", "node1");
         port2 = addServerNode(NODE2, "node2");
+        sink.setProperty(sink.etc("client", "io.sink.transport.client"), "servers",
+                "localhost:" + sink.port + ", localhost:" + port2);
         sink.start("server");
         sink.start(NODE2);
         sink.start("client");
@@ -164,8 +166,7 @@ class PostgresFleetIT {
         assertThat(node1.destroyForcibly()).isTrue(); // SIGKILL
         SinkDistribution.await("node 1 is dead", CHANGE, () -> !node1.isAlive());
         long atKill = lastOffset();
-        // the fallback until the client takes several addresses: an operator points it at node 2
-        sink.setProperty(sink.etc("client", "io.sink.transport.client"), "port", String.valueOf(port2));
+        // the client fails over to the next server of its list by itself
         sink.awaitOutput(NODE2, "sink:connected " + CLIENT_ID, "true");
         sink.awaitExec("client", "sensor:last " + SENSOR, r -> offsetIn(r.out()) >= atKill + 20, CHANGE);
 
@@ -186,7 +187,10 @@ class PostgresFleetIT {
 
         // node 1 comes back (its pid file is stale; its lease expired or was taken over)
         sink.start("server");
-        sink.setProperty(sink.etc("client", "io.sink.transport.client"), "port", String.valueOf(sink.port));
+        assertThat(sink.log("client")).contains("trying Sink server localhost:" + port2 + " next");
+        // a client stays on the server it reached; restarted, it begins with the first of its list
+        sink.stop("client");
+        sink.start("client");
         sink.awaitConnected();
         sink.awaitOutput(NODE2, "sink:connected " + CLIENT_ID, "false");
     }
@@ -216,7 +220,7 @@ class PostgresFleetIT {
         Files.createSymbolicLink(sink.dist.resolve("bundle/client2"), Path.of("client"));
         Path conf = sink.home("client2").resolve("conf/config.properties");
         Files.writeString(conf, Files.readString(conf).replace("instances/client\n", "instances/client2\n"));
-        sink.setProperty(sink.etc("client2", "io.sink.transport.client"), "port", String.valueOf(port2));
+        sink.setProperty(sink.etc("client2", "io.sink.transport.client"), "servers", "localhost:" + port2);
         sink.start("client");
         sink.awaitConnected();
 
