@@ -37,9 +37,17 @@ import java.util.stream.Stream;
  *
  * A batch of 1 waits for one fsync per event, so that run uses {@code batch1Events} events (and a
  * tenth of them for the warm-up).
+ *
+ * <p>With {@code via=tls} the events take the whole server path instead: a client engine in this JVM
+ * publishes them from memory (no client event log) over mutual TLS on loopback, with {@code batch}
+ * PUBLISHes in flight (its window), to the server engine with the reading log and the same store; an
+ * event counts when its ACK is back. Client and server share this JVM and the machine's cores. The
+ * reading log's level is WARN unless {@code -Dorg.slf4j.simpleLogger.defaultLogLevel=info} is given
+ * (one INFO line per reading, written by the log's own thread; lines it cannot keep up with are
+ * dropped and counted).
  */
 public final class ServerStoreBenchmark {
-    private static final String CLIENT = "bench-client";
+    static final String CLIENT = "bench-client";
 
     private ServerStoreBenchmark() {
     }
@@ -50,6 +58,10 @@ public final class ServerStoreBenchmark {
         int warmup = 20_000;
         Path dir = Path.of(System.getProperty("java.io.tmpdir"));
         List<Integer> batches = List.of(1, 16, 256, 1000);
+        boolean tls = false;
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length != 2) {
@@ -60,17 +72,27 @@ public final class ServerStoreBenchmark {
                 case "batch1Events" -> batch1Events = Integer.parseInt(kv[1]);
                 case "warmup" -> warmup = Integer.parseInt(kv[1]);
                 case "dir" -> dir = Path.of(kv[1]);
+                case "via" -> tls = switch (kv[1]) {
+                    case "store" -> false;
+                    case "tls" -> true;
+                    default -> throw new IllegalArgumentException("via is store or tls, got " + kv[1]);
+                };
                 case "batches" -> batches = Stream.of(kv[1].split(",")).map(String::trim).map(Integer::valueOf)
                         .toList();
                 default -> throw new IllegalArgumentException("unknown argument " + kv[0]);
             }
         }
-        System.out.println("server store: SQLite WAL synchronous=FULL, Aries pools; events=" + events
+        System.out.println("server store" + (tls ? " behind the server engine and reading log (client in this JVM,"
+                + " mutual TLS on loopback)" : "") + ": SQLite WAL synchronous=FULL, Aries pools; events=" + events
                 + " batch1Events=" + batch1Events + " warmup=" + warmup + " dir=" + dir);
         for (int batch : batches) {
             int n = batch == 1 ? batch1Events : events;
             int w = batch == 1 ? batch1Events / 10 : warmup;
-            run(dir, batch, n, w);
+            if (tls) {
+                ServerPath.run(dir, batch, n, w);
+            } else {
+                run(dir, batch, n, w);
+            }
         }
     }
 
@@ -92,19 +114,27 @@ public final class ServerStoreBenchmark {
                 if (stored != (long) warmup + events) {
                     throw new AssertionError("stored " + stored + " events, expected " + (warmup + events));
                 }
-                double rate = events / (nanos / 1e9);
-                System.out.printf("batch %5d: %,10.0f events/s  (%,d events in %,d ms; %,d transactions,"
-                        + " %.1f events per transaction)%n", batch, rate, events,
-                        TimeUnit.NANOSECONDS.toMillis(nanos), transactions,
-                        transactions == 0 ? 0.0 : (double) events / transactions);
+                print(batch, events, nanos, transactions);
             }
         } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
+            delete(dir);
+        }
+    }
+
+    static void delete(Path dir) throws java.io.IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
+    }
+
+    static void print(int batch, int events, long nanos, long transactions) {
+        double rate = events / (nanos / 1e9);
+        System.out.printf("batch %5d: %,10.0f events/s  (%,d events in %,d ms; %,d transactions,"
+                + " %.1f events per transaction)%n", batch, rate, events,
+                TimeUnit.NANOSECONDS.toMillis(nanos), transactions,
+                transactions == 0 ? 0.0 : (double) events / transactions);
     }
 
     /** Stores {@code count} new events, {@code batch} at a time; returns the next offset. */
@@ -127,7 +157,7 @@ public final class ServerStoreBenchmark {
         return offset;
     }
 
-    private static Event reading(long offset) {
+    static Event reading(long offset) {
         byte[] data = SensorReadingCodec.encode(new SensorReading(70 + (int) (offset % 10), 40));
         return Event.of(1, 1, "kitchen", offset, 1_700_000_000L + offset, data);
     }
