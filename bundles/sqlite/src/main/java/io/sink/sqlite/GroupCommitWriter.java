@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * transaction is being committed (the fsync), the next writes gather in the queue, so under load
  * one commit serves many writes.
  *
+ * <p>Writes submitted with a {@link BatchWork} ({@link #submit(BatchWork, Object)}) that follow each
+ * other in a transaction run together: one call of {@link BatchWork#runAll} inside one savepoint
+ * instead of a savepoint and a statement each; when that call fails, its savepoint is rolled back and
+ * each of them runs again alone in its own savepoint ({@link BatchWork#runOne}), so that the same
+ * writes fail as if each had been submitted on its own.
+ *
  * <p>Maintenance work (migrations, retention) runs on the same thread through
  * {@link #execute}/{@link #scheduleWithFixedDelay}, between batches.
  */
@@ -46,6 +52,7 @@ public final class GroupCommitWriter implements AutoCloseable {
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong failedTransactions = new AtomicLong();
+    private final AtomicLong batchRetries = new AtomicLong();
     private final Runnable beforeBatch;
     /** Failures are logged in full once per streak, then at most once a minute with a count. */
     private final FailureLog failureLog;
@@ -103,7 +110,20 @@ public final class GroupCommitWriter implements AutoCloseable {
     /** Queues {@code work} for the next transaction; the future completes after its commit. */
     public <T> CompletableFuture<T> submit(SqlWork<T> work) {
         Objects.requireNonNull(work, "work");
-        PendingWrite<T> pending = new PendingWrite<>(work);
+        return enqueue(new PendingWrite<>(work, null, null));
+    }
+
+    /**
+     * Queues one item of {@code batch} for the next transaction, to be written together with the
+     * items of the same {@code batch} next to it in that transaction (see {@link BatchWork}); the
+     * future completes after the commit, with what the item's write returned.
+     */
+    public <I, T> CompletableFuture<T> submit(BatchWork<I, T> batch, I item) {
+        Objects.requireNonNull(batch, "batch");
+        return enqueue(new PendingWrite<>(c -> batch.runOne(c, item), batch, item));
+    }
+
+    private <T> CompletableFuture<T> enqueue(PendingWrite<T> pending) {
         if (closed) {
             pending.future.completeExceptionally(closedException());
             return pending.future;
@@ -147,6 +167,14 @@ public final class GroupCommitWriter implements AutoCloseable {
         return failedTransactions.get();
     }
 
+    /**
+     * Groups of {@link BatchWork} items whose {@link BatchWork#runAll} failed and that were written one
+     * by one instead.
+     */
+    public long batchRetries() {
+        return batchRetries.get();
+    }
+
     /** Writes queued and not yet taken by the writer thread. */
     public int queuedWrites() {
         return queued.get();
@@ -179,8 +207,19 @@ public final class GroupCommitWriter implements AutoCloseable {
             beforeBatch.run();
             sql.write(c -> {
                 try (Statement savepoints = c.createStatement()) {
-                    for (PendingWrite<?> w : batch) {
-                        w.runInSavepoint(c, savepoints);
+                    int i = 0;
+                    while (i < batch.size()) {
+                        PendingWrite<?> w = batch.get(i);
+                        int end = i + 1;
+                        while (w.group != null && end < batch.size() && batch.get(end).group == w.group) {
+                            end++;
+                        }
+                        if (end - i == 1) {
+                            w.runInSavepoint(c, savepoints);
+                        } else {
+                            runGroup(c, savepoints, batch.subList(i, end));
+                        }
+                        i = end;
                     }
                 }
                 return null;
@@ -219,6 +258,58 @@ public final class GroupCommitWriter implements AutoCloseable {
                     // closing: close() fails whatever is left
                 }
             }
+        }
+    }
+
+    /**
+     * Runs consecutive items of one {@link BatchWork} in one call and one savepoint; when that fails,
+     * rolls it back and runs each item in its own savepoint.
+     */
+    @SuppressWarnings("unchecked")
+    private void runGroup(java.sql.Connection c, Statement savepoints, List<PendingWrite<?>> group)
+            throws SQLException {
+        BatchWork<Object, Object> work = (BatchWork<Object, Object>) group.get(0).group;
+        List<Object> items = new ArrayList<>(group.size());
+        for (PendingWrite<?> w : group) {
+            items.add(w.item);
+        }
+        savepoints.execute("SAVEPOINT sink_batch");
+        List<Object> results;
+        try {
+            results = work.runAll(c, items);
+            if (results == null || results.size() != items.size()) {
+                throw new IllegalStateException("a batch of " + items.size() + " writes returned "
+                        + (results == null ? "no results" : results.size() + " results"));
+            }
+        } catch (SQLException | RuntimeException e) {
+            rollbackTo(savepoints, "sink_batch", e);
+            savepoints.execute("RELEASE sink_batch");
+            batchRetries.incrementAndGet();
+            LOG.debug("{}: a batch of {} writes failed ({}); writing them one by one", description, items.size(),
+                    e.toString());
+            for (PendingWrite<?> w : group) {
+                w.runInSavepoint(c, savepoints);
+            }
+            return;
+        }
+        savepoints.execute("RELEASE sink_batch");
+        for (int i = 0; i < group.size(); i++) {
+            ((PendingWrite<Object>) group.get(i)).result = results.get(i);
+        }
+    }
+
+    /**
+     * Rolls back to a savepoint after {@code cause}; when SQLite already rolled back the whole
+     * transaction (e.g. after SQLITE_FULL), throws: the whole batch fails, for the reason the write failed.
+     */
+    private static void rollbackTo(Statement savepoints, String savepoint, Exception cause) throws SQLException {
+        try {
+            savepoints.execute("ROLLBACK TO " + savepoint);
+        } catch (SQLException rollback) {
+            SQLException whole = new SQLException("SQLite rolled back the transaction after a failed write: "
+                    + cause.getMessage(), cause);
+            whole.addSuppressed(rollback);
+            throw whole;
         }
     }
 
@@ -296,12 +387,17 @@ public final class GroupCommitWriter implements AutoCloseable {
     /** One queued write and what became of it. Touched by the writer thread only, until completed. */
     private final class PendingWrite<T> {
         private final SqlWork<T> work;
+        /** The batch this write is an item of, or null. */
+        private final BatchWork<?, T> group;
+        private final Object item;
         private final CompletableFuture<T> future = new CompletableFuture<>();
         private T result;
         private RuntimeException failure;
 
-        PendingWrite(SqlWork<T> work) {
+        PendingWrite(SqlWork<T> work, BatchWork<?, T> group, Object item) {
             this.work = work;
+            this.group = group;
+            this.item = item;
         }
 
         void runInSavepoint(java.sql.Connection c, Statement savepoints) throws SQLException {
@@ -310,16 +406,7 @@ public final class GroupCommitWriter implements AutoCloseable {
                 result = work.run(c);
             } catch (SQLException | RuntimeException e) {
                 failure = failure("write", e);
-                try {
-                    savepoints.execute("ROLLBACK TO sink_write");
-                } catch (SQLException rollback) {
-                    // SQLite already rolled back the whole transaction (e.g. after SQLITE_FULL): the batch
-                    // fails, for the reason the write failed
-                    SQLException whole = new SQLException("SQLite rolled back the transaction after a failed write: "
-                            + e.getMessage(), e);
-                    whole.addSuppressed(rollback);
-                    throw whole;
-                }
+                rollbackTo(savepoints, "sink_write", e);
             }
             savepoints.execute("RELEASE sink_write");
         }

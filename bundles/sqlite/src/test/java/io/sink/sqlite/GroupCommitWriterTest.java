@@ -146,6 +146,77 @@ class GroupCommitWriterTest {
                 .containsExactly("1", "2", "7");
     }
 
+    /** Inserts values: all with one statement, or one alone; counts its runAll calls. */
+    private static final class Inserts implements BatchWork<Long, Integer> {
+        final java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public List<Integer> runAll(Connection c, List<Long> items) throws SQLException {
+            batches.incrementAndGet();
+            List<Integer> results = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
+                for (long v : items) {
+                    ps.setLong(1, v);
+                    results.add(ps.executeUpdate());
+                }
+            }
+            return results;
+        }
+
+        @Override
+        public Integer runOne(Connection c, Long item) throws SQLException {
+            return insert(item).run(c);
+        }
+    }
+
+    @Test
+    void itemsOfABatchWorkRunTogetherAndCompleteAfterTheCommit() throws Exception {
+        Inserts inserts = new Inserts();
+        CountDownLatch release = blockWriter();
+        long transactions = writer.transactions();
+        long committed = writer.committedWrites();
+        List<CompletableFuture<Integer>> items = new ArrayList<>();
+        for (long v = 1; v <= 5; v++) {
+            items.add(writer.submit(inserts, v));
+        }
+        CompletableFuture<Integer> plain = writer.submit(insert(6)); // ends the group
+        CompletableFuture<Integer> alone = writer.submit(inserts, 7L); // a group of one: runOne
+        release.countDown();
+        for (CompletableFuture<Integer> f : items) {
+            assertThat(f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        }
+        assertThat(plain.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(alone.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(inserts.batches.get()).isEqualTo(1);
+        assertThat(writer.transactions() - transactions).isEqualTo(1);
+        assertThat(writer.committedWrites() - committed).isEqualTo(7);
+        assertThat(writer.batchRetries()).isZero();
+        assertThat(rows()).isEqualTo(7);
+    }
+
+    @Test
+    void aFailingBatchIsRolledBackAndItsItemsRunOneByOneSoThatOnlyTheCulpritFails() throws Exception {
+        Inserts inserts = new Inserts();
+        writer.write(insert(7));
+        CountDownLatch release = blockWriter();
+        long committed = writer.committedWrites();
+        CompletableFuture<Integer> before = writer.submit(inserts, 1L);
+        CompletableFuture<Integer> culprit = writer.submit(inserts, 7L);
+        CompletableFuture<Integer> after = writer.submit(inserts, 2L);
+        release.countDown();
+        assertThat(before.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(after.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        assertThatThrownBy(() -> culprit.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("test database " + dir.resolve("test.db"))
+                .hasMessageContaining("UNIQUE");
+        assertThat(inserts.batches.get()).isEqualTo(1);
+        assertThat(writer.batchRetries()).isEqualTo(1);
+        assertThat(writer.committedWrites() - committed).isEqualTo(2);
+        assertThat(db.<java.util.List<String>>read("values", c -> TestDb.queryStrings(c, "SELECT v FROM t ORDER BY v")))
+                .containsExactly("1", "2", "7");
+    }
+
     @Test
     void aFailedCommitFailsTheWholeBatchAndTheWriterGoesOn() throws Exception {
         CountDownLatch release = blockWriter();

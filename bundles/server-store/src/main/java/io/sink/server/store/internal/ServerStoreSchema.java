@@ -68,7 +68,11 @@ final class ServerStoreSchema {
                         UPDATE received_counts SET events = events - 1,
                             bytes = bytes - length(OLD.event_key) - length(OLD.event_data)
                         WHERE client_id = OLD.client_id;
-                    END""")));
+                    END""")),
+            new Migration(4, "events and bytes per client counted by the store once per client and batch of"
+                    + " inserts, instead of by a trigger per inserted row", List.of(
+                    // the counts kept so far stay; deletes (rare, never on the path of an ACK) keep their trigger
+                    "DROP TRIGGER received_events_counted")));
 
     static final Migrations RUNNER = new Migrations(SqliteReceivedEventStore.KIND, MIGRATIONS);
 

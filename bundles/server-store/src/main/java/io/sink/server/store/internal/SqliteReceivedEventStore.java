@@ -2,12 +2,20 @@ package io.sink.server.store.internal;
 
 import io.sink.api.Event;
 import io.sink.api.server.ReceivedEventStore;
+import io.sink.sqlite.BatchWork;
 import io.sink.sqlite.GroupCommitWriter;
 import io.sink.sqlite.SqlExecutor;
 import io.sink.sqlite.SqliteDatabase;
 import io.sink.sqlite.SqliteSettings;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -20,10 +28,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #store} never blocks: it queues the insert for the database's one writer thread
  * ({@link GroupCommitWriter}) and returns. The writer commits every insert queued so far in one
- * transaction (each in its own savepoint) and completes each stage only after the commit that holds
- * its insert, so an event is durable (with {@code synchronous=FULL}: across power loss) before its
- * stage completes, and under load one fsync serves many events. The stages complete on the writer
- * thread: what depends on them should be quick or move to its own executor.
+ * transaction and completes each stage only after the commit that holds its insert, so an event is
+ * durable (with {@code synchronous=FULL}: across power loss) before its stage completes, and under
+ * load one fsync serves many events. The stages complete on the writer thread: what depends on them
+ * should be quick or move to its own executor.
+ *
+ * <p>The events of a transaction are written as one batch ({@link EventBatch}): one prepared insert
+ * reused for all of them, the clients' counts updated once per client, the limits checked once.
+ * Optimistic: when the batch fails (a limit reached, a write failing), it is rolled back and its
+ * events are written one by one, each in its own savepoint, so that exactly the events that cannot
+ * be stored fail, as if each had been written alone.
  *
  * <p>An event is identified by its client and ack key (unique index): storing it again inserts
  * nothing and completes with {@link ReceivedEventStore.Outcome#DUPLICATE}. Reads run on the
@@ -43,6 +57,7 @@ public final class SqliteReceivedEventStore implements ReceivedEventStore, AutoC
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final StoreLimits limits;
+    private final EventBatch batch = new EventBatch();
 
     private SqliteReceivedEventStore(SqliteDatabase database, Clock clock, StoreLimits limits) {
         this.database = database;
@@ -88,18 +103,89 @@ public final class SqliteReceivedEventStore implements ReceivedEventStore, AutoC
         if (database.isClosed()) {
             return CompletableFuture.failedFuture(new IllegalStateException(database.description() + " is closed"));
         }
-        return database.writer().submit(c -> {
-            if (ReceivedEventsSql.insertIfNew(c, clientId, event, clock.millis())) {
-                // checked after the insert, so that duplicates are still ACKed when full; throwing rolls the
-                // insert back (its savepoint)
-                requireWithinLimits(c, clientId);
-                return Outcome.STORED;
-            }
-            return ReceivedEventsSql.sameAsStored(c, clientId, event) ? Outcome.DUPLICATE : Outcome.CONFLICT;
-        }).thenApply(this::counted);
+        return database.writer().submit(batch, new Incoming(clientId, event)).thenApply(this::counted);
     }
 
-    private void requireWithinLimits(java.sql.Connection c, String clientId) throws java.sql.SQLException {
+    /** An event to store, and whose it is. */
+    private record Incoming(String clientId, Event event) {
+    }
+
+    /** Writes the events of one transaction together; see the class comment. */
+    private final class EventBatch implements BatchWork<Incoming, Outcome> {
+
+        @Override
+        public List<Outcome> runAll(Connection c, List<Incoming> items) throws SQLException {
+            long now = clock.millis();
+            Outcome[] outcomes = new Outcome[items.size()];
+            Map<String, long[]> added = new HashMap<>(4);
+            PreparedStatement select = null;
+            try (PreparedStatement insert = c.prepareStatement(ReceivedEventsSql.INSERT)) {
+                for (int i = 0; i < outcomes.length; i++) {
+                    Incoming in = items.get(i);
+                    if (ReceivedEventsSql.insertIfNew(insert, in.clientId(), in.event(), now)) {
+                        long[] counts = added.computeIfAbsent(in.clientId(), k -> new long[2]);
+                        counts[0]++;
+                        counts[1] += ReceivedEventsSql.bytesOf(in.event());
+                        outcomes[i] = Outcome.STORED;
+                    } else {
+                        if (select == null) {
+                            select = c.prepareStatement(ReceivedEventsSql.STORED_CONTENT);
+                        }
+                        outcomes[i] = ReceivedEventsSql.sameAsStored(select, in.clientId(), in.event())
+                                ? Outcome.DUPLICATE : Outcome.CONFLICT;
+                    }
+                }
+            } finally {
+                if (select != null) {
+                    select.close();
+                }
+            }
+            for (Map.Entry<String, long[]> e : added.entrySet()) {
+                ReceivedEventsSql.addToCounts(c, e.getKey(), e.getValue()[0], e.getValue()[1]);
+            }
+            if (!added.isEmpty() && !withinLimits(c, added.keySet())) {
+                // the events one by one find which ones still fit (and duplicates are ACKed all the same)
+                throw new StoreFullException(database.description() + ": a batch of " + outcomes.length
+                        + " events reaches a limit");
+            }
+            return Arrays.asList(outcomes);
+        }
+
+        @Override
+        public Outcome runOne(Connection c, Incoming in) throws SQLException {
+            boolean inserted;
+            try (PreparedStatement insert = c.prepareStatement(ReceivedEventsSql.INSERT)) {
+                inserted = ReceivedEventsSql.insertIfNew(insert, in.clientId(), in.event(), clock.millis());
+            }
+            if (inserted) {
+                ReceivedEventsSql.addToCounts(c, in.clientId(), 1, ReceivedEventsSql.bytesOf(in.event()));
+                // checked after the insert, so that duplicates are still ACKed when full; throwing rolls the
+                // insert back (its savepoint)
+                requireWithinLimits(c, in.clientId());
+                return Outcome.STORED;
+            }
+            try (PreparedStatement select = c.prepareStatement(ReceivedEventsSql.STORED_CONTENT)) {
+                return ReceivedEventsSql.sameAsStored(select, in.clientId(), in.event())
+                        ? Outcome.DUPLICATE : Outcome.CONFLICT;
+            }
+        }
+    }
+
+    /** Whether the clients and the database are within their limits (nothing counted, nothing logged). */
+    private boolean withinLimits(Connection c, Collection<String> clientIds) throws SQLException {
+        long quota = limits.maxClientBytes();
+        if (quota > 0) {
+            for (String clientId : clientIds) {
+                if (ReceivedEventsSql.bytes(c, clientId) > quota) {
+                    return false;
+                }
+            }
+        }
+        long limit = limits.maxDatabaseBytes();
+        return limit <= 0 || SqliteDatabase.pagesInUseBytes(c) + database.walBytes() <= limit;
+    }
+
+    private void requireWithinLimits(Connection c, String clientId) throws SQLException {
         long quota = limits.maxClientBytes();
         if (quota > 0) {
             long bytes = ReceivedEventsSql.bytes(c, clientId);

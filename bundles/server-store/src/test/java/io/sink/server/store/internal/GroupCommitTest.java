@@ -57,6 +57,40 @@ class GroupCommitTest {
     }
 
     @Test
+    void aBatchAnswersNewEventsDuplicatesAndConflictsWithoutFallingBackToOneByOne() throws Exception {
+        store = TestStores.open(dir);
+        assertThat(store.store("alice", reading("kitchen", 1)).toCompletableFuture()
+                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(Outcome.STORED);
+        CountDownLatch release = TestStores.blockWriter(store);
+        long transactions = store.writer().transactions();
+        long retries = store.writer().batchRetries();
+        io.sink.api.Event conflicting = io.sink.api.Event.of(1, 1, "kitchen", 1, 1_700_000_001L, new byte[] {9});
+        io.sink.api.Event conflictingInBatch = io.sink.api.Event.of(1, 1, "kitchen", 2, 1_700_000_002L,
+                new byte[] {9});
+        List<CompletionStage<Outcome>> stages = List.of(
+                store.store("alice", reading("kitchen", 1)), // stored before
+                store.store("alice", conflicting), // stored before with other content
+                store.store("alice", reading("kitchen", 2)), // new
+                store.store("bob", reading("kitchen", 1)), // new: another client
+                store.store("alice", reading("kitchen", 2)), // new a moment ago, in this very batch
+                store.store("alice", conflictingInBatch), // conflicts with one of this batch
+                store.store("alice", reading("kitchen", 3)));
+        release.countDown();
+        List<Outcome> outcomes = new ArrayList<>();
+        for (CompletionStage<Outcome> s : stages) {
+            outcomes.add(s.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        }
+        assertThat(outcomes).containsExactly(Outcome.DUPLICATE, Outcome.CONFLICT, Outcome.STORED, Outcome.STORED,
+                Outcome.DUPLICATE, Outcome.CONFLICT, Outcome.STORED);
+        assertThat(store.writer().transactions() - transactions).isEqualTo(1);
+        assertThat(store.writer().batchRetries() - retries).isZero();
+        assertThat(store.count("alice")).isEqualTo(3);
+        assertThat(store.count("bob")).isEqualTo(1);
+        assertThat(store.latest("alice", 3)).extracting(e -> e.event().offset()).containsExactly(3L, 2L, 1L);
+        assertThat(store.latest("alice", 3).get(1).event()).isEqualTo(reading("kitchen", 2));
+    }
+
+    @Test
     void theBatchSizeIsBounded() throws Exception {
         SqliteSettings settings = SqliteSettings.builder(dir.resolve("events.db")).maxWritesPerTransaction(8).build();
         store = TestStores.open(settings, Clock.systemUTC());

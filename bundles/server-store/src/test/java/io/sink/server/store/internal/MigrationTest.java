@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +29,7 @@ class MigrationTest {
 
     @Test
     void theSchemaIsNumberedInOrder() {
-        assertThat(ServerStoreSchema.RUNNER.currentVersion()).isEqualTo(3);
+        assertThat(ServerStoreSchema.RUNNER.currentVersion()).isEqualTo(4);
     }
 
     @Test
@@ -61,9 +64,9 @@ class MigrationTest {
             assertThat(store.latest("alice", 1).get(0).event().offset()).isEqualTo(5);
         }
         try (Connection c = TestDb.connect(db())) {
-            assertThat(Migrations.version(c)).isEqualTo(3);
+            assertThat(Migrations.version(c)).isEqualTo(4);
             assertThat(TestDb.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
-            // migration 3 counted the bytes of the existing rows, and the trigger the new one
+            // migration 3 counted the bytes of the existing rows, and the store the new one
             long perEvent = "kitchen".length() + TestStores.reading("kitchen", 1).eventData().length;
             assertThat(TestDb.queryLong(c, "SELECT bytes FROM received_counts WHERE client_id = 'alice'"))
                     .isEqualTo(5 * perEvent);
@@ -73,13 +76,59 @@ class MigrationTest {
     }
 
     @Test
+    void aVersion3DatabaseCountedByTriggersKeepsItsCountsAndTheStoreCountsFromThenOn() throws Exception {
+        long perEvent = "kitchen".length() + TestStores.reading("kitchen", 1).eventData().length;
+        try (Connection c = TestDb.connect(db())) {
+            c.setAutoCommit(false);
+            assertThat(ServerStoreSchema.RUNNER.migrate(c, 3, "test")).isZero();
+            try (PreparedStatement ps = c.prepareStatement(ReceivedEventsSql.INSERT)) {
+                for (int i = 1; i <= 6; i++) {
+                    // counted by version 3's insert trigger
+                    assertThat(ReceivedEventsSql.insertIfNew(ps, i <= 4 ? "alice" : "bob",
+                            TestStores.reading("kitchen", i), 5)).isTrue();
+                }
+            }
+            c.commit();
+            assertThat(TestDb.queryLong(c, "SELECT events FROM received_counts WHERE client_id = 'alice'"))
+                    .isEqualTo(4);
+        }
+        try (SqliteReceivedEventStore store = TestStores.open(dir)) {
+            assertThat(store.count("alice")).isEqualTo(4);
+            assertThat(store.count("bob")).isEqualTo(2);
+            List<CompletableFuture<Outcome>> stages = new ArrayList<>();
+            for (int i = 3; i <= 9; i++) {
+                stages.add(store.store("alice", TestStores.reading("kitchen", i)).toCompletableFuture());
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (CompletableFuture<Outcome> s : stages) {
+                outcomes.add(s.get(60, TimeUnit.SECONDS));
+            }
+            assertThat(outcomes).containsExactly(Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.STORED,
+                    Outcome.STORED, Outcome.STORED, Outcome.STORED, Outcome.STORED);
+            assertThat(store.count("alice")).isEqualTo(9);
+            assertThat(store.count("bob")).isEqualTo(2);
+        }
+        try (Connection c = TestDb.connect(db())) {
+            assertThat(Migrations.version(c)).isEqualTo(4);
+            // counted once: by the store, no trigger left on inserts (the one on deletes stays)
+            assertThat(TestDb.queryStrings(c, "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+                    .containsExactly("received_events_uncounted");
+            assertThat(TestDb.queryLong(c, "SELECT bytes FROM received_counts WHERE client_id = 'alice'"))
+                    .isEqualTo(9 * perEvent);
+            assertThat(TestDb.queryLong(c, "SELECT count(*) FROM received_counts c WHERE events <> (SELECT count(*)"
+                    + " FROM received_events e WHERE e.client_id = c.client_id)")).isZero();
+            assertThat(TestDb.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
+        }
+    }
+
+    @Test
     void aDatabaseFromANewerVersionIsRefused() throws Exception {
         try (Connection c = TestDb.connect(db()); Statement s = c.createStatement()) {
-            s.execute("PRAGMA user_version = 4");
+            s.execute("PRAGMA user_version = 5");
         }
         assertThatThrownBy(() -> TestStores.open(dir).close()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("received-event store " + db())
-                .hasMessageContaining("schema version 4")
+                .hasMessageContaining("schema version 5")
                 .hasMessageContaining("newer");
     }
 

@@ -8,7 +8,10 @@ import io.sink.sqlite.TestDb;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -76,6 +79,48 @@ class StoreLimitsTest {
         try (Connection c = TestDb.connect(dir.resolve("events.db"))) {
             assertThat(TestDb.queryLong(c, "SELECT bytes FROM received_counts WHERE client_id = 'flooder'"))
                     .isEqualTo(stored * 10_001L);
+        }
+    }
+
+    @Test
+    void aBatchOverTheQuotaIsWrittenOneByOneAndStoresExactlyWhatFits() throws Exception {
+        long quota = 1 << 20;
+        open(new StoreLimits(0, quota));
+        assertThat(store("flooder", event("f", 1, 10_000))).isEqualTo("STORED");
+        // queued together: one transaction, one batch that goes over the quota
+        CountDownLatch release = TestStores.blockWriter(store);
+        List<CompletableFuture<Outcome>> stages = new ArrayList<>();
+        for (int offset = 1; offset <= 300; offset++) {
+            stages.add(store.store("flooder", event("f", offset, 10_000)).toCompletableFuture());
+        }
+        stages.add(store.store("honest", event("h", 1, 100)).toCompletableFuture());
+        long retries = store.writer().batchRetries();
+        release.countDown();
+        List<String> outcomes = new ArrayList<>();
+        for (CompletableFuture<Outcome> stage : stages) {
+            try {
+                outcomes.add(stage.get(60, TimeUnit.SECONDS).name());
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(StoreFullException.class);
+                outcomes.add("refused");
+            }
+        }
+        assertThat(store.writer().batchRetries() - retries).isEqualTo(1);
+        long stored = outcomes.subList(1, 300).stream().filter("STORED"::equals).count() + 1; // and the first one
+        assertThat(outcomes.get(0)).isEqualTo("DUPLICATE");
+        assertThat(outcomes.get(300)).isEqualTo("STORED");
+        // what fits is stored, in order, and nothing after the first refusal
+        assertThat(outcomes.subList(1, 300)).startsWith("STORED").endsWith("refused");
+        int firstRefused = outcomes.indexOf("refused");
+        assertThat(outcomes.subList(firstRefused, 300)).containsOnly("refused");
+        assertThat(stored * 10_001).isLessThanOrEqualTo(quota);
+        assertThat((stored + 1) * 10_001).isGreaterThan(quota);
+        assertThat(store.count("flooder")).isEqualTo(stored);
+        assertThat(store.count("honest")).isEqualTo(1);
+        try (Connection c = TestDb.connect(dir.resolve("events.db"))) {
+            assertThat(TestDb.queryLong(c, "SELECT bytes FROM received_counts WHERE client_id = 'flooder'"))
+                    .isEqualTo(stored * 10_001L);
+            assertThat(TestDb.queryLong(c, "SELECT count(*) FROM received_events")).isEqualTo(stored + 1);
         }
     }
 

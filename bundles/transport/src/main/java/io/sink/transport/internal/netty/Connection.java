@@ -34,10 +34,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 
@@ -78,6 +82,9 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
     /** Whether the connection reads, and how often it stopped (status readers on other threads). */
     private volatile boolean reading = true;
     private volatile long readPauses;
+    /** Answers given on other threads, waiting for the event loop (see {@link #answer}). */
+    private final Queue<Answer> answers = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean answering = new AtomicBoolean();
 
     protected Connection(Logger log, ConnectionCounters counters, Duration keepaliveInterval, int window, int pauseReadingAt) {
         this.log = log;
@@ -324,12 +331,7 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
             if (cause instanceof RetryLaterException retry) {
-                EventLoop loop = channel.eventLoop();
-                if (loop.inEventLoop()) {
-                    withhold(event, retry);
-                } else {
-                    loop.execute(() -> withhold(event, retry));
-                }
+                answer(new Answer(event, null, retry));
                 return;
             }
             if (failure != null) {
@@ -341,13 +343,58 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
             } else {
                 reply = NackFrame.of(messageId, nack.get());
             }
-            EventLoop loop = channel.eventLoop();
-            if (loop.inEventLoop()) {
-                reply(event, reply);
-            } else {
-                loop.execute(() -> reply(event, reply));
-            }
+            answer(new Answer(event, reply, null));
         });
+    }
+
+    /** The answer to a PUBLISH: a reply to send, or a withheld one. */
+    private record Answer(Event event, Frame reply, RetryLaterException retry) {
+        void run(Connection connection) {
+            if (retry != null) {
+                connection.withhold(event, retry);
+            } else {
+                connection.reply(event, reply);
+            }
+        }
+    }
+
+    /**
+     * Sends an answer. Answers given on other threads (the receiver's store completes a whole batch of
+     * events at once on its writer thread) are queued and sent by one task of the event loop, written
+     * one after the other and flushed once, in the order they were given.
+     */
+    private void answer(Answer answer) {
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) {
+            answer.run(this);
+            channel.flush();
+            return;
+        }
+        answers.add(answer);
+        if (answering.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::sendAnswers);
+            } catch (RejectedExecutionException e) {
+                // the event loop is shutting down: the connection is gone, the peer sends them again
+                answering.set(false);
+                answers.clear();
+            }
+        }
+    }
+
+    /** Event loop: sends the answers queued so far, one flush for all. */
+    private void sendAnswers() {
+        // cleared first: an answer queued from here on schedules a task of its own
+        answering.set(false);
+        Answer next;
+        int sent = 0;
+        while ((next = answers.poll()) != null) {
+            next.run(this);
+            sent++;
+        }
+        if (sent > 0) {
+            channel.flush();
+        }
     }
 
     private static String humanReason(Throwable cause) {
@@ -393,8 +440,7 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
             log.warn("recording the delivery of offset {} from {} failed; it is answered anyway",
                     Long.toUnsignedString(event.offset()), describePeer(), e);
         }
-        send(reply);
-        channel.flush();
+        send(reply); // flushed by the caller, once for all the answers at hand
     }
 
     private void malformed(String reason) {
