@@ -202,7 +202,8 @@ public final class DeliveryBenchmark {
         try (AriesSqlite jdbc = new AriesSqlite(settings.sqlite(), "event log");
                 SqliteEventLog log = SqliteEventLog.open(jdbc.executor(), settings, Clock.systemUTC(),
                         new SecureRandom())) {
-            ScheduledThreadPoolExecutor pollerThread = new ScheduledThreadPoolExecutor(1);
+            ScheduledThreadPoolExecutor pollerThread = new ScheduledThreadPoolExecutor(1,
+                    r -> new Thread(r, "sink-poller"));
             SinkClientEngine[] client = new SinkClientEngine[1];
             ClientOutbox outbox = ClientOutbox.over(log, log, "sqlite");
             Poller poller = new Poller(new PollerSettings(window, Duration.ofSeconds(5), 0.1, List.of(), "default"),
@@ -214,6 +215,7 @@ public final class DeliveryBenchmark {
             long rssBefore = rssKb();
             long peakRss = rssBefore;
             long cpuBefore = processCpuNanos();
+            java.util.Map<Long, Long> threadsBefore = threadCpu();
             long groupCommitsBefore = log.writer().transactions();
             poller.start();
             long start = System.nanoTime();
@@ -229,6 +231,7 @@ public final class DeliveryBenchmark {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             long cpu = processCpuNanos() - cpuBefore;
+            java.util.Map<String, Long> threadsAfter = threadCpuSince(threadsBefore);
             long groupCommits = log.writer().transactions() - groupCommitsBefore;
             long relaxedAcks = log.relaxedAcknowledgements();
             client[0].stop();
@@ -242,6 +245,17 @@ public final class DeliveryBenchmark {
                     + " transactions without their own fsync, %d group commits (fsynced), %.0f events per ACK"
                     + " transaction%n", window, cpu / 1e3 / events, 100.0 * cpu / 1e9 / seconds, relaxedAcks,
                     groupCommits, (double) events / Math.max(1, relaxedAcks + groupCommits));
+            StringBuilder perThread = new StringBuilder();
+            long javaThreads = 0;
+            for (var e : threadsAfter.entrySet()) {
+                long used = e.getValue();
+                javaThreads += used;
+                if (used * 100 >= cpu) { // at least 1% of the process
+                    perThread.append(String.format("; %s %.1f", e.getKey(), used / 1e3 / events));
+                }
+            }
+            System.out.printf("window %4d: client CPU by thread, us/event: JIT, GC and other VM threads %.1f%s%n",
+                    window, (cpu - javaThreads) / 1e3 / events, perThread);
             return events / seconds;
         }
     }
@@ -296,6 +310,7 @@ public final class DeliveryBenchmark {
                 f.get();
             }
             writers.shutdown();
+            writers.awaitTermination(1, TimeUnit.MINUTES); // their CPU time is not the drain's
             if (log.queueSize() != events) {
                 throw new IllegalStateException("filled " + log.queueSize() + " events, expected " + events);
             }
@@ -305,6 +320,36 @@ public final class DeliveryBenchmark {
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU time of this JVM's live Java threads, by thread id. */
+    static java.util.Map<Long, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<Long, Long> byId = new java.util.HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            long t = mx.getThreadCpuTime(id);
+            if (t > 0) {
+                byId.put(id, t);
+            }
+        }
+        return byId;
+    }
+
+    /**
+     * The CPU time each live thread used since {@code before} (threads started meanwhile: all of it),
+     * summed by thread name with the numbers and paths taken out.
+     */
+    static java.util.Map<String, Long> threadCpuSince(java.util.Map<Long, Long> before) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            long t = info == null ? -1 : mx.getThreadCpuTime(info.getThreadId());
+            if (t > 0) {
+                String name = info.getThreadName().replaceAll("/tmp/\\S*", "").replaceAll("[0-9]+", "N");
+                byName.merge(name, t - before.getOrDefault(info.getThreadId(), 0L), Long::sum);
+            }
+        }
+        return byName;
     }
 
     static long rssKb() {
