@@ -92,4 +92,30 @@ class AppendedTailTest {
             assertThat(log.appendedTail()[1]).isEqualTo(1);
         }
     }
+
+    @Test
+    void eventsAdoptedInASwapAreReadFromTheDatabaseAndTheTailGoesOnAfterThem() {
+        try (SqliteEventLog from = TestStores.open(dir.resolve("a"));
+                SqliteEventLog to = TestStores.open(dir.resolve("b"))) {
+            List<LoggedEvent> own = List.of(to.appendNext(1, 1, "b".getBytes(UTF_8), 1, new byte[] {1}),
+                    to.appendNext(1, 1, "b".getBytes(UTF_8), 2, new byte[] {2}));
+            List<Event> moved = List.of(from.appendNext(1, 1, "a".getBytes(UTF_8), 1, new byte[] {3}).event(),
+                    from.appendNext(1, 1, "a".getBytes(UTF_8), 2, new byte[] {4}).event());
+            assertThat(to.unacknowledged(Set.of(), Set.of(), 0, 10)).containsExactlyElementsOf(own);
+
+            to.adopt(moved, from.lastEvents());
+            List<LoggedEvent> all = to.unacknowledged(Set.of(), Set.of(), 0, 10);
+            assertThat(all).extracting(LoggedEvent::event).containsExactly(own.get(0).event(), own.get(1).event(),
+                    moved.get(0), moved.get(1));
+            assertThat(to.unacknowledged(Set.of(), Set.of(), 2, 10)).extracting(LoggedEvent::event)
+                    .containsExactlyElementsOf(moved);
+            LoggedEvent next = to.appendNext(1, 1, "a".getBytes(UTF_8), 1, new byte[] {5});
+            assertThat(next.event().offset()).as("offsets continue after the moved events").isEqualTo(3);
+            assertThat(next.sequence()).isEqualTo(5);
+            long served = to.appendedTail()[1];
+            assertThat(to.unacknowledged(Set.of(), Set.of(), 4, 10)).containsExactly(next);
+            assertThat(to.appendedTail()[1]).as("from memory").isEqualTo(served + 1);
+            assertThat(to.unacknowledged(Set.of(), Set.of(), 2, 10)).hasSize(3);
+        }
+    }
 }
