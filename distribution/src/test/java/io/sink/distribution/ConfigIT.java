@@ -65,7 +65,7 @@ class ConfigIT {
     @Test
     @Order(1)
     void thePollerWindowChangesWithoutARestart() {
-        assertThat(sink.execOk("client", "sink:status")).contains("window         1 (");
+        assertThat(sink.execOk("client", "sink:status")).contains("window         1000 ("); // the distribution's default
         String componentId = pollerComponentId();
         sink.setProperty(pollerCfg, "window", "100");
         sink.awaitExec("client", "sink:status", r -> r.out().contains("window         100 ("), CHANGE);

@@ -67,6 +67,8 @@ class OurClientToOriginalServerIT {
                 "certificate = " + certs.resolve("client-1.pem"),
                 "privateKey = " + certs.resolve("client-1.key"),
                 "trustedCertificates = " + certs.resolve("ca.pem"), ""));
+        // part 1 is the original's one-at-a-time behaviour (the default window is larger); part 2 sets 1000
+        sink.setProperty(sink.etc("client", "io.sink.poller"), "window", "1");
         sink.start("client");
     }
 

@@ -67,6 +67,8 @@ import java.util.stream.Stream;
  */
 public final class DeliveryBenchmark {
     private static final String CLIENT = "bench-client";
+    /** The last server's "cpu N transactions T" line (our server), for the per-event figures. */
+    private static volatile long[] lastServerStats = {-1, -1};
 
     private DeliveryBenchmark() {
     }
@@ -99,10 +101,20 @@ public final class DeliveryBenchmark {
             System.out.printf("delivery benchmark: client and server on this machine (%d cores), server in a child"
                     + " JVM, TLS on loopback, SQLite WAL + synchronous=FULL on both sides (%s)%n",
                     Runtime.getRuntime().availableProcessors(), root);
+            Bounds.Measured bounds = measureBounds(root, DevCertificates.serverConfig(pki),
+                    DevCertificates.clientConfig(pki, CLIENT));
+            List<String> rows = new ArrayList<>();
             for (int window : windows) {
-                run(root.resolve("w" + window), DevCertificates.serverConfig(pki), DevCertificates.clientConfig(pki,
-                        CLIENT), window, window == 1 ? Math.min(events, window1Events) : events);
+                double ours = run(root.resolve("w" + window), DevCertificates.serverConfig(pki),
+                        DevCertificates.clientConfig(pki, CLIENT), window, window == 1 ? Math.min(events,
+                                window1Events) : events);
+                rows.add(String.format("%6d %14.0f %14.0f %9.0f %%", window, ours, bounds.bound(window),
+                        100 * ours / bounds.bound(window)));
             }
+            System.out.println();
+            System.out.println("events/s, ours -> ours (durable on both sides); bound = window / (commit + round trip)");
+            System.out.printf("%6s %14s %14s %11s%n", "window", "ours", "bound", "of bound");
+            rows.forEach(System.out::println);
         } finally {
             delete(root);
         }
@@ -116,6 +128,7 @@ public final class DeliveryBenchmark {
                 + " durable log, connect to queue 0; original server: ACK on receipt, keeps nothing; our server:"
                 + " SQLite WAL + synchronous=FULL before each ACK (%s)%n", refpeer.dir,
                 Runtime.getRuntime().availableProcessors(), root);
+        Bounds.Measured bounds = measureBounds(root, refpeer.serverTls(), refpeer.clientTls());
         List<String> rows = new ArrayList<>();
         for (int window : windows) {
             int n = window == 1 ? Math.min(events, window1Events) : events;
@@ -124,14 +137,28 @@ public final class DeliveryBenchmark {
             double originalToOurs = refpeer.originalToOurs(dir.resolve("orig-ours"), window, n);
             double oursToOriginal = refpeer.oursToOriginal(dir.resolve("ours-orig"), window, n);
             double oursToOurs = run(dir.resolve("ours-ours"), refpeer.serverTls(), refpeer.clientTls(), window, n);
-            rows.add(String.format("%6d %8d %14.0f %14.0f %14.0f %14.0f", window, n, originalToOriginal, originalToOurs,
-                    oursToOriginal, oursToOurs));
+            rows.add(String.format("%6d %8d %14.0f %14.0f %14.0f %14.0f %9.2fx %12.0f %8.0f %%", window, n,
+                    originalToOriginal, originalToOurs, oursToOriginal, oursToOurs, oursToOurs / originalToOriginal,
+                    bounds.bound(window), 100 * oursToOurs / bounds.bound(window)));
         }
         System.out.println();
-        System.out.println("events/s (client -> server)");
-        System.out.printf("%6s %8s %14s %14s %14s %14s%n", "window", "events", "orig -> orig", "orig -> ours",
-                "ours -> orig", "ours -> ours");
+        System.out.println("events/s (client -> server); ratio = ours -> ours / orig -> orig (the original without"
+                + " storage); bound = window / (commit + round trip) = what a window allows when it waits for one"
+                + " server fsync and one round trip");
+        System.out.printf("%6s %8s %14s %14s %14s %14s %10s %12s %10s%n", "window", "events", "orig -> orig",
+                "orig -> ours", "ours -> orig", "ours -> ours", "ratio", "bound", "of bound");
         rows.forEach(System.out::println);
+    }
+
+    /** Measures and prints fsync, commit and round-trip latency (medians), the bounds of small windows. */
+    private static Bounds.Measured measureBounds(Path root, TlsConfig serverTls, TlsConfig clientTls)
+            throws Exception {
+        Bounds.Measured m = Bounds.measure(root.resolve("bounds"), serverTls, clientTls);
+        System.out.printf("measured here (medians): fsync of 4 KiB %.3f ms; SQLite commit (WAL, synchronous=FULL)"
+                + " %.3f ms; round trip PUBLISH -> ACK, our engines, TLS on loopback, no storage %.3f ms; so window"
+                + " / (commit + round trip) = %.0f events/s at window 1, %.0f at window 16%n", m.fsyncMillis(),
+                m.commitMillis(), m.roundTripMillis(), m.bound(1), m.bound(16));
+        return m;
     }
 
     /** Our server in a child JVM: prints "port N", then "stored N" when its standard input closes. */
@@ -155,6 +182,12 @@ public final class DeliveryBenchmark {
     static long stopOurServer(Process server, BufferedReader serverOut) throws IOException, InterruptedException {
         server.getOutputStream().close();
         String stored = serverOut.readLine();
+        String stats = serverOut.readLine(); // "cpu N transactions T"
+        lastServerStats = new long[] {-1, -1};
+        if (stats != null && stats.startsWith("cpu ")) {
+            String[] f = stats.split(" ");
+            lastServerStats = new long[] {Long.parseLong(f[1]), Long.parseLong(f[3])};
+        }
         server.waitFor(60, TimeUnit.SECONDS);
         return stored != null && stored.startsWith("stored ") ? Long.parseLong(stored.substring(7)) : -1;
     }
@@ -169,7 +202,8 @@ public final class DeliveryBenchmark {
         try (AriesSqlite jdbc = new AriesSqlite(settings.sqlite(), "event log");
                 SqliteEventLog log = SqliteEventLog.open(jdbc.executor(), settings, Clock.systemUTC(),
                         new SecureRandom())) {
-            ScheduledThreadPoolExecutor pollerThread = new ScheduledThreadPoolExecutor(1);
+            ScheduledThreadPoolExecutor pollerThread = new ScheduledThreadPoolExecutor(1,
+                    r -> new Thread(r, "sink-poller"));
             SinkClientEngine[] client = new SinkClientEngine[1];
             ClientOutbox outbox = ClientOutbox.over(log, log, "sqlite");
             Poller poller = new Poller(new PollerSettings(window, Duration.ofSeconds(5), 0.1, List.of(), "default"),
@@ -180,6 +214,9 @@ public final class DeliveryBenchmark {
                     () -> handler);
             long rssBefore = rssKb();
             long peakRss = rssBefore;
+            long cpuBefore = processCpuNanos();
+            java.util.Map<Long, Long> threadsBefore = threadCpu();
+            long groupCommitsBefore = log.writer().transactions();
             poller.start();
             long start = System.nanoTime();
             client[0].start();
@@ -193,6 +230,10 @@ public final class DeliveryBenchmark {
                 Thread.sleep(20); // sampling period of the queue and of the resident memory, not a wait
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            long cpu = processCpuNanos() - cpuBefore;
+            java.util.Map<String, Long> threadsAfter = threadCpuSince(threadsBefore);
+            long groupCommits = log.writer().transactions() - groupCommitsBefore;
+            long relaxedAcks = log.relaxedAcknowledgements();
             client[0].stop();
             poller.close();
             pollerThread.shutdown();
@@ -200,6 +241,21 @@ public final class DeliveryBenchmark {
             System.out.printf("window %4d: %8d events in %7.2f s = %8.0f events/s durable on our client (ACK"
                     + " recorded), into %s; client RSS peak %d MB%n", window, events, seconds, events / seconds,
                     server, peakRss / 1024);
+            System.out.printf("window %4d: client CPU %.1f us/event (%.0f%% of one core); ACK records: %d"
+                    + " transactions without their own fsync, %d group commits (fsynced), %.0f events per ACK"
+                    + " transaction%n", window, cpu / 1e3 / events, 100.0 * cpu / 1e9 / seconds, relaxedAcks,
+                    groupCommits, (double) events / Math.max(1, relaxedAcks + groupCommits));
+            StringBuilder perThread = new StringBuilder();
+            long javaThreads = 0;
+            for (var e : threadsAfter.entrySet()) {
+                long used = e.getValue();
+                javaThreads += used;
+                if (used * 100 >= cpu) { // at least 1% of the process
+                    perThread.append(String.format("; %s %.1f", e.getKey(), used / 1e3 / events));
+                }
+            }
+            System.out.printf("window %4d: client CPU by thread, us/event: JIT, GC and other VM threads %.1f%s%n",
+                    window, (cpu - javaThreads) / 1e3 / events, perThread);
             return events / seconds;
         }
     }
@@ -216,6 +272,12 @@ public final class DeliveryBenchmark {
             long storedCount = stopOurServer(server, serverOut);
             System.out.printf("window %4d: our server stored %d of %d (%s)%n", window, storedCount, events,
                     storedCount == events ? "exactly once" : "MISMATCH");
+            long[] stats = lastServerStats;
+            if (stats[0] >= 0) {
+                System.out.printf("window %4d: server JVM CPU %.1f us/event (whole run, start-up included); %d store"
+                        + " commits (one fsync each), %.1f events per commit%n", window, stats[0] / 1e3 / events,
+                        stats[1], (double) events / Math.max(1, stats[1]));
+            }
             return rate;
         } finally {
             server.destroyForcibly();
@@ -248,10 +310,46 @@ public final class DeliveryBenchmark {
                 f.get();
             }
             writers.shutdown();
+            writers.awaitTermination(1, TimeUnit.MINUTES); // their CPU time is not the drain's
             if (log.queueSize() != events) {
                 throw new IllegalStateException("filled " + log.queueSize() + " events, expected " + events);
             }
         }
+    }
+
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU time of this JVM's live Java threads, by thread id. */
+    static java.util.Map<Long, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<Long, Long> byId = new java.util.HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            long t = mx.getThreadCpuTime(id);
+            if (t > 0) {
+                byId.put(id, t);
+            }
+        }
+        return byId;
+    }
+
+    /**
+     * The CPU time each live thread used since {@code before} (threads started meanwhile: all of it),
+     * summed by thread name with the numbers and paths taken out.
+     */
+    static java.util.Map<String, Long> threadCpuSince(java.util.Map<Long, Long> before) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            long t = info == null ? -1 : mx.getThreadCpuTime(info.getThreadId());
+            if (t > 0) {
+                String name = info.getThreadName().replaceAll("/tmp/\\S*", "").replaceAll("[0-9]+", "N");
+                byName.merge(name, t - before.getOrDefault(info.getThreadId(), 0L), Long::sum);
+            }
+        }
+        return byName;
     }
 
     static long rssKb() {

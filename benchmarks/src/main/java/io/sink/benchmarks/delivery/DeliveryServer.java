@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * The server side of {@link DeliveryBenchmark}, run in its own JVM: the Netty server engine, the
  * SQLite received-event store (WAL, synchronous=FULL: every event is durable before its ACK) and the
  * reading-log handler. Prints {@code port <n>} when listening; stops when its standard input closes
- * and then prints {@code stored <n>}.
+ * and then prints {@code stored <n>} and {@code cpu <process CPU ns> transactions <store commits>}.
  *
  * <p>Arguments: the database path, then the server's certificate chain, private key and the CA
  * certificates it trusts (PEM files). Every client certificate that chains to that CA is admitted as
@@ -50,6 +50,10 @@ public final class DeliveryServer {
         }
         server.close();
         System.out.println("stored " + store.count("bench-client"));
+        // this JVM's CPU time and the store's commits (each one fsync): where the server's time went
+        long cpu = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+        System.out.println("cpu " + cpu + " transactions " + store.writer().transactions());
         store.close();
         jdbc.close();
     }

@@ -1,10 +1,8 @@
 package io.sink.benchmarks.transport;
 
 import io.sink.api.Event;
-import io.sink.api.InstanceId;
 import io.sink.api.PublishResult;
 import io.sink.api.client.ClientHandler;
-import io.sink.api.client.ClientInstanceIds;
 import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
 import io.sink.testsupport.Await;
@@ -77,19 +75,7 @@ public class TransportThroughputBenchmark {
                 () -> cert -> Optional.of("example-client"), () -> registry,
                 () -> (clientId, event) -> CompletableFuture.completedFuture(Optional.empty()));
         int port = server.start().getPort();
-        ClientHandler handler = new ClientHandler() {
-            private volatile InstanceId serverId;
-
-            @Override
-            public ClientInstanceIds instanceIds() {
-                return new ClientInstanceIds(new InstanceId(2), Optional.ofNullable(serverId));
-            }
-
-            @Override
-            public void serverInstanceIdReceived(InstanceId id) {
-                serverId = id;
-            }
-        };
+        ClientHandler handler = new FixedClientHandler();
         client = new SinkClientEngine(ClientSettings.defaults("127.0.0.1", port),
                 SslContexts.forClient(DevCertificates.clientConfig(pki, "example-client")), () -> handler);
         client.start();

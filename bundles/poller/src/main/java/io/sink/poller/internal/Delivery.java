@@ -50,6 +50,11 @@ public final class Delivery {
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
     /** Wait before publishing again after a publish failed on a live connection. */
     static final Duration RETRY_AFTER_FAILURE = Duration.ofMillis(200);
+    /**
+     * Events read ahead from the log per stream: a small window (1, 16) then costs one read of the log
+     * per this many events, not one per round trip.
+     */
+    static final int READ_AHEAD = 256;
 
     /** A publish and its result, handed back to {@link #settle} on the owner's thread. */
     public record Settled(InFlight entry, PublishResult result) {
@@ -150,7 +155,7 @@ public final class Delivery {
     /** The periodic tick: drained streams read the log again, a hold ends. */
     public void tick() {
         holding = false;
-        streams.forEach(s -> s.drained = false);
+        streams.forEach(s -> s.endReached = false);
     }
 
     /** Publishes what the window allows now. */
@@ -169,7 +174,7 @@ public final class Delivery {
             resetNeeded = false;
             for (Stream s : streams) {
                 s.cursor = 0;
-                s.drained = false;
+                s.forgetReadAhead();
             }
         }
         int window = settings.window();
@@ -204,25 +209,40 @@ public final class Delivery {
         return Math.max(1, window / 4);
     }
 
+    /**
+     * Publishes up to {@code limit} events of the stream, from what it read ahead, reading the log
+     * again (at least {@link #READ_AHEAD} events) when that is used up.
+     */
     private int fill(Outbox outbox, SinkClient c, Stream stream, int limit) {
         int sent = 0;
         while (sent < limit) {
-            int ask = limit - sent;
-            List<LoggedEvent> batch = outbox.unacknowledged(stream.types, stream.excluded, stream.cursor, ask);
-            for (LoggedEvent logged : batch) {
-                stream.cursor = logged.sequence();
-                AckKey key = logged.event().ackKey();
-                if (inFlight.containsKey(key) || pendingAckKeys.contains(key)) {
-                    continue; // still in flight from before a rewind, or ACKed and not yet written
+            LoggedEvent logged = stream.ahead.pollFirst();
+            if (logged == null) {
+                if (stream.atEnd(changes)) {
+                    break;
                 }
-                publish(c, stream, logged, key);
-                sent++;
+                int ask = Math.max(limit - sent, READ_AHEAD);
+                List<LoggedEvent> batch = outbox.unacknowledged(stream.types, stream.excluded, stream.readTo, ask);
+                stream.ahead.addAll(batch);
+                if (!batch.isEmpty()) {
+                    stream.readTo = batch.get(batch.size() - 1).sequence();
+                }
+                if (batch.size() < ask) {
+                    stream.endReached = true; // until the outbox changes
+                    stream.endReachedAt = changes;
+                }
+                if (batch.isEmpty()) {
+                    break;
+                }
+                continue;
             }
-            if (batch.size() < ask) {
-                stream.drained = true;
-                stream.drainedAt = changes;
-                break;
+            stream.cursor = logged.sequence();
+            AckKey key = logged.event().ackKey();
+            if (inFlight.containsKey(key) || pendingAckKeys.contains(key)) {
+                continue; // still in flight from before a rewind, or ACKed and not yet written
             }
+            publish(c, stream, logged, key);
+            sent++;
         }
         return sent;
     }
@@ -399,11 +419,14 @@ public final class Delivery {
         final Set<Long> excluded;
         /** NACKed events that park the stream, by sequence. */
         final TreeMap<Long, Park> parked = new TreeMap<>();
+        /** Read from the log and not yet published: the events after {@code cursor} up to {@code readTo}. */
+        final java.util.ArrayDeque<LoggedEvent> ahead = new java.util.ArrayDeque<>();
         long cursor;
+        long readTo;
         int inFlight;
-        /** Read to its end at change {@code drainedAt}: nothing to read until the outbox moves. */
-        boolean drained;
-        long drainedAt;
+        /** The log was read to its end at change {@code endReachedAt}: nothing to read until the outbox moves. */
+        boolean endReached;
+        long endReachedAt;
 
         Stream(String name, Set<Long> types, Set<Long> excluded) {
             this.name = name;
@@ -411,13 +434,24 @@ public final class Delivery {
             this.excluded = Set.copyOf(excluded);
         }
 
+        boolean atEnd(long changes) {
+            return endReached && endReachedAt == changes;
+        }
+
         boolean mayPublish(long changes) {
-            return parked.isEmpty() && (!drained || drainedAt != changes);
+            return parked.isEmpty() && (!ahead.isEmpty() || !atEnd(changes));
+        }
+
+        /** The next read starts right after the cursor. */
+        void forgetReadAhead() {
+            ahead.clear();
+            readTo = cursor;
+            endReached = false;
         }
 
         void rewindTo(long sequence) {
             cursor = Math.min(cursor, Math.max(0, sequence));
-            drained = false;
+            forgetReadAhead();
         }
     }
 

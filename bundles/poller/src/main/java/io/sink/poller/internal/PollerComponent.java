@@ -54,9 +54,10 @@ public final class PollerComponent implements ClientHandler, PollerService {
             description = "Publishes the client's unacknowledged events in order while connected and records "
                     + "the ACKs.")
     public @interface Config {
-        @AttributeDefinition(description = "Most events in flight at once (1..4095). 1, as in the original, "
-                + "waits for each ACK before the next event.", min = "1", max = "4095")
-        int window() default 1;
+        @AttributeDefinition(description = "Most events in flight at once (1..4095). The default drains a "
+                + "backlog at the server's storage rate; 1, as in the original, waits for each ACK before the next "
+                + "event.", min = "1", max = "4095")
+        int window() default 1000;
 
         @AttributeDefinition(description = "Time between polls of the log, in milliseconds (at least 10). The "
                 + "poller also wakes at once when an event is logged or an ACK frees the window.", min = "10")

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import org.junit.jupiter.api.AfterEach;
@@ -215,6 +216,38 @@ class DeliveryTest {
         AckKey b = append(1, "b");
         run();
         assertThat(published()).endsWith(b);
+    }
+
+    @Test
+    void aSmallWindowReadsTheLogOncePerReadAheadAndARewindReadsItAgain() {
+        delivery(1);
+        List<AckKey> logged = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            logged.add(append(1, "k" + i));
+        }
+        connect();
+        long reads = log.unacknowledgedCalls.get();
+        run();
+        for (int i = 0; i < 100; i++) {
+            client.ackAll();
+            run();
+        }
+        assertThat(published()).containsExactlyElementsOf(logged.subList(0, 101));
+        assertThat(log.unacknowledgedCalls.get() - reads).as("101 events of the first 256 read at once").isEqualTo(1);
+
+        // a reconnect goes back to the start of the log: the read-ahead is dropped, the log read again
+        client.drop(); // event 100, in flight, fails
+        delivery.connectionDown();
+        run();
+        connect();
+        run();
+        assertThat(log.unacknowledgedCalls.get() - reads).isEqualTo(2);
+        assertThat(published()).hasSize(102).last().isEqualTo(logged.get(100)); // sent again
+        while (log.queueSize() > 0) {
+            client.ackAll();
+            run();
+        }
+        assertThat(published()).containsSubsequence(logged);
     }
 
     @Test

@@ -45,6 +45,18 @@ public final class EventLogSql {
         }
     }
 
+    /**
+     * The highest sequence ever given: the next insert gets the one after it ({@code AUTOINCREMENT}
+     * keeps it in {@code sqlite_sequence}, even when the rows are deleted).
+     */
+    public static long highestSequence(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT max("
+                + "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),"
+                + " coalesce((SELECT max(sequence) FROM events), 0))")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
     /** The sequence of the logged event with this ack key. */
     public static OptionalLong sequenceOf(Connection c, long eventTypeId, byte[] key, long offset)
             throws SQLException {

@@ -13,6 +13,7 @@ import io.sink.sqlite.SqlExecutor;
 import io.sink.sqlite.SqlWork;
 import io.sink.sqlite.SqliteDatabase;
 import io.sink.sqlite.SqliteFailures;
+import io.sink.sqlite.SqliteSettings;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -61,7 +62,10 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
     private final GroupCommitWriter writer;
     private final AtomicLong retentionTransactions = new AtomicLong();
     private final AtomicLong retentionDeleted = new AtomicLong();
+    private final AtomicLong relaxedAcknowledgements = new AtomicLong();
     private volatile ScheduledFuture<?> retentionTask;
+    /** What was appended since open, so that the poller need not read it back; see {@link AppendedTail}. */
+    private volatile AppendedTail tail;
 
     private SqliteEventLog(SqliteDatabase database, StoreSettings settings, Clock clock, RandomGenerator random) {
         this.database = database;
@@ -88,6 +92,8 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
         SqliteDatabase database = SqliteDatabase.open(sql, settings.sqlite(), KIND, Schema.RUNNER);
         SqliteEventLog log = new SqliteEventLog(database, settings, clock, random);
         try {
+            log.tail = new AppendedTail(settings.appendedTailEvents(),
+                    log.writer.write(EventLogSql::highestSequence));
             log.startRetention();
             LOG.info("event log {} open ({})", log.name, settings);
             return log;
@@ -117,7 +123,7 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
     public long append(Event event) {
         Objects.requireNonNull(event, "event");
         requireOpen();
-        return refusedWhenFull(() -> writer.write(c -> {
+        long logged = refusedWhenFull(() -> writer.write(c -> {
             requireSpace(c);
             OptionalLong sequence = EventLogSql.insert(c, event);
             if (sequence.isEmpty()) {
@@ -128,6 +134,8 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
             EventLogSql.upsertLast(c, event, true);
             return sequence.getAsLong();
         }));
+        tail.appended(new LoggedEvent(logged, event));
+        return logged;
     }
 
     @Override
@@ -138,7 +146,7 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
         byte[] keyCopy = probe.key();
         byte[] dataCopy = probe.eventData();
         requireOpen();
-        return refusedWhenFull(() -> writer.write(c -> {
+        LoggedEvent logged = refusedWhenFull(() -> writer.write(c -> {
             requireSpace(c);
             long offset = EventLogSql.lastOffset(c, eventTypeId, keyCopy) + 1;
             if (offset == 0) {
@@ -154,6 +162,8 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
             EventLogSql.upsertLast(c, event, false);
             return new LoggedEvent(sequence.getAsLong(), event);
         }));
+        tail.appended(logged); // committed: the poller may publish it from memory
+        return logged;
     }
 
     /**
@@ -199,6 +209,10 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
         if (limit == 0) {
             return List.of();
         }
+        Optional<List<LoggedEvent>> recent = tail.unacknowledged(types, excluded, afterSequence, limit);
+        if (recent.isPresent()) {
+            return recent.get();
+        }
         return read("reading unacknowledged events",
                 c -> EventLogSql.unacknowledged(c, types, excluded, afterSequence, limit));
     }
@@ -211,7 +225,92 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
         }
         requireOpen();
         // no size check: acknowledgements must get through when the log is full, they let retention free space
-        writer.write(c -> EventLogSql.acknowledge(c, keys, clock.millis()));
+        if (relaxAcknowledgements()) {
+            onWriterThread(() -> acknowledgeWithoutFsync(keys), "recording acknowledgements");
+        } else {
+            writer.write(c -> EventLogSql.acknowledge(c, keys, clock.millis()));
+        }
+        tail.acknowledged(keys);
+    }
+
+    private boolean relaxAcknowledgements() {
+        return settings.relaxedAcknowledgements() && settings.synchronous() == SqliteSettings.Synchronous.FULL;
+    }
+
+    /**
+     * One transaction of acknowledgements with {@code synchronous=NORMAL}: in WAL mode its commit is
+     * not fsynced by itself, but by the next append's commit (FULL: the fsync of the write-ahead log
+     * covers every frame before it) or checkpoint. A crash can lose the last acknowledgements recorded,
+     * never an event: their events are sent again and the server recognises them by ack key. On the
+     * writer thread, between group commits, so appends keep {@code synchronous=FULL}.
+     */
+    private int acknowledgeWithoutFsync(List<AckKey> keys) throws SQLException {
+        database.requireSameFile();
+        sql.writeWithoutTransaction(c -> synchronous(c, "NORMAL"));
+        int changed;
+        try {
+            changed = sql.write(c -> EventLogSql.acknowledge(c, keys, clock.millis()));
+        } finally {
+            // a failure here is thrown: the executor then replaces the writer's connection (FULL again)
+            sql.writeWithoutTransaction(c -> synchronous(c, "FULL"));
+        }
+        relaxedAcknowledgements.incrementAndGet();
+        return changed;
+    }
+
+    private static Void synchronous(Connection c, String level) throws SQLException {
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute("PRAGMA synchronous=" + level);
+        }
+        return null;
+    }
+
+    private interface SqlCall<T> {
+        T call() throws SQLException;
+    }
+
+    /** Runs {@code work} on the writer thread between group commits and waits for it. */
+    private <T> T onWriterThread(SqlCall<T> work, String what) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        try {
+            writer.execute(() -> {
+                try {
+                    done.complete(work.call());
+                } catch (SQLException | RuntimeException | Error e) {
+                    done.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException(KIND + " " + name + " is closed", e);
+        }
+        try {
+            return done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + what + " in the " + KIND + " " + name
+                    + "; they may still be recorded", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(KIND + " " + name + ": " + SqliteFailures.describe(cause) + "; "
+                    + what + " failed, nothing of it is stored", cause);
+        }
+    }
+
+    /** Acknowledgement transactions committed without their own fsync, since open. */
+    public long relaxedAcknowledgements() {
+        return relaxedAcknowledgements.get();
+    }
+
+    /** The in-memory tail: its size and how many reads it answered and passed on, for tests and benchmarks. */
+    public long[] appendedTail() {
+        long[] c = tail.counters();
+        return new long[] {tail.size(), c[0], c[1]};
     }
 
     @Override
@@ -240,7 +339,7 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
         List<Event> lasts = List.copyOf(Objects.requireNonNull(lastEvents, "lastEvents"));
         requireOpen();
         // one write, so one transaction; no size check: the events move here, they are not new
-        refusedWhenFull(() -> writer.write(c -> {
+        long highest = refusedWhenFull(() -> writer.write(c -> {
             for (Event e : moved) {
                 if (EventLogSql.insert(c, e).isPresent()) { // an ack key already logged here is skipped
                     EventLogSql.upsertLast(c, e, true);
@@ -249,8 +348,9 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
             for (Event e : lasts) {
                 EventLogSql.upsertLast(c, e, true);
             }
-            return null;
+            return EventLogSql.highestSequence(c);
         }));
+        tail.reset(highest); // the moved events are read from the database
     }
 
     @Override

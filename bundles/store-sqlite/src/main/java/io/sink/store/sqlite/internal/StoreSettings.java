@@ -20,6 +20,8 @@ public final class StoreSettings {
     private final long retentionMaxCount;
     private final int retentionBatchSize;
     private final Duration retentionPeriod;
+    private final boolean relaxedAcknowledgements;
+    private final int appendedTailEvents;
 
     private StoreSettings(Builder b) {
         if (b.maxDatabaseBytes > 0) {
@@ -33,6 +35,8 @@ public final class StoreSettings {
         this.retentionMaxCount = b.retentionMaxCount;
         this.retentionBatchSize = b.retentionBatchSize;
         this.retentionPeriod = b.retentionPeriod;
+        this.relaxedAcknowledgements = b.relaxedAcknowledgements;
+        this.appendedTailEvents = b.appendedTailEvents;
     }
 
     /** Settings with the defaults for the database at {@code path} (made absolute). */
@@ -88,6 +92,21 @@ public final class StoreSettings {
         return retentionPeriod;
     }
 
+    /**
+     * Whether transactions of acknowledgements only are committed with {@code synchronous=NORMAL}
+     * (when the database is {@code FULL}): no fsync of their own, made durable by the next append's
+     * commit. Losing one re-sends events the server already has, which it recognises by ack key.
+     * Appends stay {@code FULL}.
+     */
+    public boolean relaxedAcknowledgements() {
+        return relaxedAcknowledgements;
+    }
+
+    /** Most recently appended events kept in memory for the poller; 0: none, every read goes to SQLite. */
+    public int appendedTailEvents() {
+        return appendedTailEvents;
+    }
+
     /** Most queued writes committed together in one transaction. */
     public int maxWritesPerTransaction() {
         return sqlite.maxWritesPerTransaction();
@@ -118,20 +137,23 @@ public final class StoreSettings {
         return o instanceof StoreSettings other && sqlite.equals(other.sqlite)
                 && maxDatabaseBytes == other.maxDatabaseBytes && retentionMaxAge.equals(other.retentionMaxAge)
                 && retentionMaxCount == other.retentionMaxCount && retentionBatchSize == other.retentionBatchSize
-                && retentionPeriod.equals(other.retentionPeriod);
+                && retentionPeriod.equals(other.retentionPeriod)
+                && relaxedAcknowledgements == other.relaxedAcknowledgements
+                && appendedTailEvents == other.appendedTailEvents;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(sqlite, maxDatabaseBytes, retentionMaxAge, retentionMaxCount, retentionBatchSize,
-                retentionPeriod);
+                retentionPeriod, relaxedAcknowledgements, appendedTailEvents);
     }
 
     @Override
     public String toString() {
         return sqlite + ", maxDatabaseBytes=" + maxDatabaseBytes + ", retentionMaxAge=" + retentionMaxAge
                 + ", retentionMaxCount=" + retentionMaxCount + ", retentionBatchSize=" + retentionBatchSize
-                + ", retentionPeriod=" + retentionPeriod;
+                + ", retentionPeriod=" + retentionPeriod + ", relaxedAcknowledgements=" + relaxedAcknowledgements
+                + ", appendedTailEvents=" + appendedTailEvents;
     }
 
     /** Builder; defaults are the component's defaults. */
@@ -142,6 +164,8 @@ public final class StoreSettings {
         private long retentionMaxCount = 100_000;
         private int retentionBatchSize = 500;
         private Duration retentionPeriod = Duration.ofMinutes(1);
+        private boolean relaxedAcknowledgements = true;
+        private int appendedTailEvents = 8192;
 
         private Builder(SqliteSettings.Builder sqlite) {
             this.sqlite = java.util.Objects.requireNonNull(sqlite, "sqlite");
@@ -209,6 +233,19 @@ public final class StoreSettings {
                 throw new IllegalArgumentException("retentionPeriodSeconds must be positive, got " + value.toSeconds());
             }
             this.retentionPeriod = value;
+            return this;
+        }
+
+        public Builder relaxedAcknowledgements(boolean value) {
+            this.relaxedAcknowledgements = value;
+            return this;
+        }
+
+        public Builder appendedTailEvents(int value) {
+            if (value < 0 || value > 1_000_000) {
+                throw new IllegalArgumentException("appendedTailEvents must be between 0 and 1000000, got " + value);
+            }
+            this.appendedTailEvents = value;
             return this;
         }
 

@@ -94,4 +94,39 @@ class SqliteEventLogOnAriesTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void acknowledgementsAreCommittedWithoutTheirOwnFsyncAndTheWriterGoesBackToFull() throws Exception {
+        try (SqliteEventLog log = SqliteEventLog.open(sql, settings, Clock.systemUTC(), new Random(3))) {
+            LoggedEvent first = log.appendNext(1, 1, "k".getBytes(UTF_8), 1, new byte[] {1});
+            log.appendNext(1, 1, "k".getBytes(UTF_8), 2, new byte[] {2});
+            log.acknowledge(List.of(first.event().ackKey()));
+
+            assertThat(log.relaxedAcknowledgements()).isEqualTo(1);
+            // the writer's one pooled connection is back at FULL (2) for the appends
+            int synchronous = sql.writeWithoutTransaction(c -> {
+                try (var s = c.createStatement(); var rs = s.executeQuery("PRAGMA synchronous")) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            });
+            assertThat(synchronous).isEqualTo(2);
+            assertThat(log.queueSize()).isEqualTo(1);
+            assertThat(log.unacknowledged(Set.of(), Set.of(), 0, 10)).extracting(e -> e.event().offset())
+                    .containsExactly(2L);
+        }
+    }
+
+    @Test
+    void withRelaxedAcknowledgementsOffEveryAcknowledgementIsAGroupCommit() throws Exception {
+        StoreSettings strict = StoreSettings.builder(settings.path()).relaxedAcknowledgements(false).build();
+        try (SqliteEventLog log = SqliteEventLog.open(sql, strict, Clock.systemUTC(), new Random(3))) {
+            LoggedEvent first = log.appendNext(1, 1, "k".getBytes(UTF_8), 1, new byte[] {1});
+            long transactions = log.writer().transactions();
+            log.acknowledge(List.of(first.event().ackKey()));
+            assertThat(log.relaxedAcknowledgements()).isZero();
+            assertThat(log.writer().transactions()).isEqualTo(transactions + 1);
+            assertThat(log.queueSize()).isZero();
+        }
+    }
 }
