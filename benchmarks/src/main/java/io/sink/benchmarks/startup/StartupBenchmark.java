@@ -140,7 +140,7 @@ public final class StartupBenchmark {
             startClient();
             long before = rssKb(clientPid());
             long t0 = System.nanoTime();
-            logReadings(readings);
+            long failed = logReadings(readings);
             long millis = Math.max(1, millisSince(t0));
             long after = rssKb(clientPid());
             String queue = exec("sink:queue-size").strip();
@@ -150,6 +150,10 @@ public final class StartupBenchmark {
                     + " right after %.1f MB, %d s later %.1f MB (queue %s then %s)%n", readings, millis / 1000.0,
                     readings * 1000.0 / millis, SESSIONS, before / 1024.0, after / 1024.0, settle, settled / 1024.0,
                     queue, exec("sink:queue-size").strip());
+            if (failed > 0) {
+                System.out.printf("  %d of the %d commands (%d readings each) failed: fewer readings were logged%n",
+                        failed, (readings + READINGS_PER_COMMAND - 1) / READINGS_PER_COMMAND, READINGS_PER_COMMAND);
+            }
             check(sink("client", "stop"), "bin/sink client stop");
         }
         check(sink("server", "stop"), "bin/sink server stop");
@@ -186,7 +190,9 @@ public final class StartupBenchmark {
         return rssKb(clientPid());
     }
 
-    private void logReadings(int readings) throws Exception {
+    /** Logs {@code readings} readings; returns how many commands failed (each failure is printed). */
+    private long logReadings(int readings) throws Exception {
+        AtomicLong failures = new AtomicLong();
         int commands = (readings + READINGS_PER_COMMAND - 1) / READINGS_PER_COMMAND;
         AtomicLong next = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(SESSIONS);
@@ -199,7 +205,14 @@ public final class StartupBenchmark {
                         int n = (int) Math.min(READINGS_PER_COMMAND, readings - c * READINGS_PER_COMMAND);
                         String list = IntStream.range(0, n).mapToObj(Integer::toString)
                                 .collect(Collectors.joining(" ", "[", "]"));
-                        exec("each " + list + " { sensor:log " + sensor + " 70 40 ; null } ; echo ok");
+                        try {
+                            exec("each " + list + " { sensor:log " + sensor + " 70 40 ; null } ; echo ok");
+                        } catch (IllegalStateException e) {
+                            // reported, and the next command tries again: the client must stay up
+                            if (failures.incrementAndGet() <= 5) {
+                                System.out.println("  " + e.getMessage());
+                            }
+                        }
                     }
                     return null;
                 }));
@@ -210,6 +223,7 @@ public final class StartupBenchmark {
         } finally {
             pool.shutdownNow();
         }
+        return failures.get();
     }
 
     // ------------------------------------------------------------------------------ the client process
@@ -246,17 +260,24 @@ public final class StartupBenchmark {
 
     /** One command over the client's shell socket (the protocol of bin/sink ROLE exec); its output. */
     private String exec(String command) {
-        String output = execOrNull(command);
+        String[] problem = {"no answer"};
+        String output = execOrNull(command, problem);
         if (output == null) {
-            throw new AssertionError("'" + command + "' failed on the client");
+            throw new IllegalStateException("'" + (command.length() > 60 ? command.substring(0, 60) + "..." : command)
+                    + "' failed on the client: " + problem[0]);
         }
         return output;
     }
 
-    /** The output of a command that succeeded, else null (not running yet, failed). */
     private String execOrNull(String command) {
+        return execOrNull(command, new String[1]);
+    }
+
+    /** The output of a command that succeeded, else null (not running yet, failed: problem[0] says why). */
+    private String execOrNull(String command, String[] problem) {
         Path socket = dist.resolve("instances/client/data/sink.sock");
         if (!Files.exists(socket)) {
+            problem[0] = "no socket " + socket;
             return null;
         }
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -277,10 +298,12 @@ public final class StartupBenchmark {
             int start = text.lastIndexOf('\n', end - 1) + 1;
             Matcher status = STATUS_LINE.matcher(text.substring(start, end));
             if (!status.matches() || !status.group(1).equals("0")) {
+                problem[0] = text.substring(start, end);
                 return null;
             }
             return text.substring(0, start).strip();
         } catch (IOException e) {
+            problem[0] = e.toString();
             return null;
         }
     }
