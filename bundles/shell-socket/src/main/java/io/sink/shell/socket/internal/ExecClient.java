@@ -31,6 +31,12 @@ import java.util.TimerTask;
  * The command words are joined with spaces. Exit status: 0 success; 1 the command failed; 2 refused by
  * the instance; 3 the command timed out in the instance; 4 the instance is not running (no socket, or
  * nothing listening); 5 no valid answer in time; 64 bad usage.
+ *
+ * <p>{@code --until OUTPUT [--pid PID]} (for {@code bin/sink ROLE start}) waits instead: the command is
+ * sent again every {@value #RETRY_MILLIS} ms, also while the socket is not there yet or nobody listens,
+ * until it succeeds and prints {@code OUTPUT} (surrounding white space ignored); then the exit status
+ * is 0 and nothing is printed. It gives up with 4 when process {@code PID} (the starting instance) has
+ * ended, and with 5 after the timeout. One JVM waits, instead of one started for every attempt.
  */
 public final class ExecClient {
     public static final int NOT_RUNNING = 4;
@@ -39,6 +45,7 @@ public final class ExecClient {
     /** Default wait for the whole answer: above the instance's default command timeout (60 s). */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(75);
     private static final int MAX_ANSWER_BYTES = Wire.MAX_OUTPUT_BYTES + 64 * 1024;
+    static final long RETRY_MILLIS = 25;
 
     private ExecClient() {
     }
@@ -63,14 +70,69 @@ public final class ExecClient {
             }
             i = 2;
         }
+        String until = null;
+        Long pid = null;
+        if (args.length - i > 1 && args[i].equals("--until")) {
+            until = args[i + 1].strip();
+            i += 2;
+            if (args.length - i > 1 && args[i].equals("--pid")) {
+                try {
+                    pid = Long.parseLong(args[i + 1]);
+                } catch (NumberFormatException e) {
+                    err.println("error: --pid needs a process id, got '" + args[i + 1] + "'");
+                    return USAGE;
+                }
+                i += 2;
+            }
+        }
         if (args.length - i < 2) {
             err.println("usage: java -cp <sink-shell-socket jar> " + ExecClient.class.getName()
-                    + " [--timeout SECONDS] SOCKET COMMAND...");
+                    + " [--timeout SECONDS] [--until OUTPUT [--pid PID]] SOCKET COMMAND...");
             return USAGE;
         }
         Path socket = Path.of(args[i]);
         String command = String.join(" ", Arrays.asList(args).subList(i + 1, args.length));
+        if (until != null) {
+            return awaitOutput(socket, command, until, pid, timeout, err);
+        }
         return exec(socket, command, timeout, out, err);
+    }
+
+    /**
+     * Sends {@code command} every {@link #RETRY_MILLIS} ms until it succeeds with {@code expected} as
+     * its output; see the class comment for the exit status.
+     */
+    static int awaitOutput(Path socket, String command, String expected, Long pid, Duration timeout,
+            PrintStream err) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "the instance did not answer";
+        while (true) {
+            if (pid != null && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                err.println("error: the instance (pid " + pid + ") has ended");
+                return NOT_RUNNING;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                err.println("error: no answer '" + expected + "' to '" + command + "' within " + timeout.toSeconds()
+                        + " s; last: " + last);
+                return NO_ANSWER;
+            }
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            ByteArrayOutputStream problem = new ByteArrayOutputStream();
+            int status = exec(socket, command, Duration.ofNanos(Math.max(left, 1_000_000L)),
+                    new PrintStream(output, true, UTF_8), new PrintStream(problem, true, UTF_8));
+            String answer = output.toString(UTF_8).strip();
+            if (status == Wire.OK && answer.equals(expected)) {
+                return Wire.OK;
+            }
+            last = status == Wire.OK ? "'" + answer + "'" : problem.toString(UTF_8).strip();
+            try {
+                Thread.sleep(RETRY_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return NO_ANSWER;
+            }
+        }
     }
 
     /** Sends {@code command} over {@code socket}, prints the answer; returns the exit status. */

@@ -19,8 +19,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -333,5 +336,42 @@ class ShellSocketServerTest {
                 new PrintStream(out, true, UTF_8), new PrintStream(new ByteArrayOutputStream(), true, UTF_8));
         assertThat(status).isZero();
         assertThat(out.toString(UTF_8)).isEqualTo("ran scr:info x\n");
+    }
+    @Test
+    void untilWaitsForTheSocketAndTheExpectedOutput() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> ExecClient.run(
+                new String[] {"--timeout", "20", "--until", "32", socket().toString(), "(bundle", "0)", "state"},
+                new PrintStream(new ByteArrayOutputStream(), true, UTF_8), new PrintStream(err, true, UTF_8)));
+        // no socket yet: the client keeps trying
+        assertThatThrownBy(() -> waiting.get(200, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        start((command, out) -> {
+            write(out, calls.incrementAndGet() < 3 ? "8\n" : "32\n");
+            return Outcome.ok();
+        });
+        assertThat(waiting.get(15, TimeUnit.SECONDS)).as(err.toString(UTF_8)).isZero();
+        assertThat(calls.get()).isEqualTo(3);
+    }
+
+    @Test
+    void untilGivesUpWhenTheProcessEndsOrTheTimeIsUp() throws Exception {
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, UTF_8);
+        assertThat(ExecClient.run(new String[] {"--timeout", "20", "--until", "32", "--pid",
+            String.valueOf(ended.pid()), socket().toString(), "lb"}, out, new PrintStream(err, true, UTF_8)))
+                .isEqualTo(ExecClient.NOT_RUNNING);
+        assertThat(err.toString(UTF_8)).contains("has ended");
+
+        start(echo());
+        err.reset();
+        long started = System.nanoTime();
+        assertThat(ExecClient.run(new String[] {"--timeout", "1", "--until", "32", "--pid",
+            String.valueOf(ProcessHandle.current().pid()), socket().toString(), "lb"}, out,
+                new PrintStream(err, true, UTF_8))).isEqualTo(ExecClient.NO_ANSWER);
+        assertThat(err.toString(UTF_8)).contains("no answer '32' to 'lb' within 1 s; last: 'ran lb'");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
     }
 }
