@@ -72,8 +72,9 @@ public class CoreBundlesIT {
         assertEquals("exports of io.sink.api: " + exports,
                 Map.of("io.sink.api", new Version(1, 1, 0), "io.sink.api.client", API_CLIENT_VERSION,
                         "io.sink.api.config", API_VERSION, "io.sink.api.text", new Version(1, 1, 0),
-                        // 1.1.0: RetryLaterException, a stage the transport must not answer
-                        "io.sink.api.server", new Version(1, 1, 0),
+                        // 1.1.0: RetryLaterException, a stage the transport must not answer;
+                        // 1.2.0: ClientLeases, the fleet-wide one-connection-per-client rule
+                        "io.sink.api.server", new Version(1, 2, 0),
                         // 1.0.0: the sensors the server configures on its clients
                         "io.sink.api.server.sensors", API_VERSION),
                 exports);
