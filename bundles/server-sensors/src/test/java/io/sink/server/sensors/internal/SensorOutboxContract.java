@@ -175,6 +175,21 @@ public abstract class SensorOutboxContract {
     }
 
     @Test
+    void aChangeMadeThroughAnotherDirectoryIsPublishedAtTheNextCheck() throws Exception {
+        outbox = open();
+        server.connected = true;
+        startPublisher();
+        // another server node on the same storage: its change wakes only its own publisher
+        SensorOutbox otherNode = outboxOn(storage);
+        ServerSensor hall = otherNode.add("c1", "Hall", "simulated", 2000);
+        Await.until("the event is sent by this node", () -> server.published.size() == 1);
+        assertThat(server.published.get(0).event().keyAsString()).isEqualTo(hall.id().toString());
+        server.answer(0, PublishResult.Acked::new);
+        Await.until("the ACK is recorded", () -> delivery(hall) == Delivery.ACKED);
+        assertThat(otherNode.sensor("c1", hall.id()).orElseThrow().delivery()).isEqualTo(Delivery.ACKED);
+    }
+
+    @Test
     void concurrentChangesOfOneClientTakeGaplessOffsets() throws Exception {
         outbox = open();
         int threads = 4;
