@@ -111,6 +111,8 @@ class PostgresFleetIT {
         sink.setProperty(sink.etc(role, "io.sink.console"), "store.target", "(sink.store.type=postgresql)");
         sink.setProperty(sink.etc(role, "io.sink.server.registry"), "storage.target",
                 "(sink.registry.storage=postgresql)");
+        sink.setProperty(sink.etc(role, "io.sink.server.sensors"), "storage.target",
+                "(sink.sensors.storage=postgresql)");
     }
 
     /** A second node: a copy of instances/server (configuration, deploy/) with ports of its own. */
@@ -233,6 +235,26 @@ class PostgresFleetIT {
         sink.awaitOutput(NODE2, "sink:connected " + CLIENT_ID, "false");
         assertThat(leaseRows()).isEqualTo(1);
         assertThat(leaseHolder()).startsWith("node1/");
+    }
+
+    @Test
+    @Order(4)
+    void aSensorAddedThroughOneNodeReachesTheClientOnTheOther() {
+        sink.awaitConnected(); // on node 1
+        String out = sink.execOk(NODE2, "sink:sensor-add " + CLIENT_ID + " Attic 500");
+        Matcher m = Pattern.compile("^added ([0-9a-f-]{36}) ").matcher(out);
+        assertThat(m.find()).as("a uuid in %s", out).isTrue();
+        String attic = m.group(1);
+        // node 1, which holds the connection, sends it from the shared log; its ACK is seen on node 2
+        sink.awaitExec("client", "sensor:list", r -> r.status() == 0
+                && r.out().contains("server \"" + attic + "\" label \"Attic\" every 500 ms"), CHANGE);
+        sink.awaitExec(NODE2, "sink:sensors " + CLIENT_ID,
+                r -> r.status() == 0 && r.out().contains(attic + " \"Attic\" simulated 500 ms ACKED"), CHANGE);
+        assertThat(sink.execOk("server", "sink:sensors " + CLIENT_ID)).contains(attic + " \"Attic\"");
+        // removed through node 1, gone from the shared directory once the client ACKed it
+        assertThat(sink.execOk("server", "sink:sensor-remove " + CLIENT_ID + " " + attic)).contains(attic);
+        sink.awaitExec(NODE2, "sink:sensors " + CLIENT_ID, r -> r.status() == 0 && !r.out().contains(attic), CHANGE);
+        assertThat(sink.execOk("client", "sensor:list")).doesNotContain(attic);
     }
 
     // ---------------------------------------------------------------------------------------- helpers

@@ -7,11 +7,7 @@ import io.sink.api.server.SinkServer;
 import io.sink.api.server.sensors.SensorDirectory;
 import io.sink.api.server.sensors.SensorException;
 import io.sink.api.server.sensors.ServerSensor;
-import io.sink.sqlite.AriesSqlitePools;
-import io.sink.sqlite.DataDirectory;
-import io.sink.sqlite.SqliteDatabase;
-import io.sink.sqlite.SqliteSettings;
-import java.nio.file.Path;
+import io.sink.server.sensors.storage.SensorStorage;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +16,6 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -30,19 +25,18 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.osgi.service.transaction.control.TransactionControl;
-import org.osgi.service.transaction.control.jdbc.JDBCConnectionProviderFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link SensorDirectory} as a service: a {@link SensorOutbox} in SQLite (OSGi JDBC + Aries
- * transaction control, as the server's event store) and a {@link SensorPublisher} that sends each
- * connected client its pending events through the {@link SinkServer}.
+ * The {@link SensorDirectory} as a service: a {@link SensorOutbox} in the {@link SensorStorage}
+ * chosen by {@code storage.target} (the SQLite file of {@link SqliteSensorStorageComponent} by default,
+ * or PostgreSQL, which several server nodes share) and a {@link SensorPublisher} that sends each
+ * connected client its pending events through the {@link SinkServer}. With a shared storage, a sensor
+ * changed through one node is published by the node the client is connected to, at its next check.
  */
 @Component(service = SensorDirectory.class, configurationPid = SensorDirectoryComponent.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -50,6 +44,9 @@ import org.slf4j.LoggerFactory;
 public final class SensorDirectoryComponent implements SensorDirectory {
     /** Configuration PID. */
     public static final String PID = "io.sink.server.sensors";
+    /** The storage used unless {@code storage.target} says otherwise: the SQLite file. */
+    public static final String DEFAULT_STORAGE_TARGET = "(" + SensorStorage.STORAGE_TYPE + "="
+            + SqliteSensorStorageComponent.STORAGE_TYPE + ")";
 
     @ObjectClassDefinition(id = PID, name = "Sink server sensors",
             description = "The sensors the server configures on its clients: a durable outgoing log of"
@@ -72,15 +69,20 @@ public final class SensorDirectoryComponent implements SensorDirectory {
         @AttributeDefinition(name = "Answer timeout (ms)", description = "An event not answered within this is"
                 + " sent again later, 1000 to 3600000.")
         long publishTimeoutMillis() default 30_000;
+
+        @AttributeDefinition(name = "Storage", description = "Where the sensors and the outgoing log are kept:"
+                + " (sink.sensors.storage=sqlite) for the SQLite file of the properties above, or"
+                + " (sink.sensors.storage=postgresql) for the PostgreSQL database of PID"
+                + " io.sink.server.store.postgresql, which several server nodes can share.")
+        String storage_target() default DEFAULT_STORAGE_TARGET;
     }
 
-    /** A validated configuration. */
-    record Settings(SqliteSettings sqlite, long pollMillis, long publishTimeoutMillis) {
+    /** A validated configuration (the storage's properties are validated by the storage). */
+    record Settings(long pollMillis, long publishTimeoutMillis) {
     }
 
     /** What runs with one configuration. */
-    private record Open(AriesSqlitePools pools, SensorOutbox outbox, ScheduledExecutorService executor,
-            SensorPublisher publisher) {
+    private record Open(SensorOutbox outbox, ScheduledExecutorService executor, SensorPublisher publisher) {
         void close() {
             publisher.close();
             executor.shutdown();
@@ -89,8 +91,6 @@ public final class SensorDirectoryComponent implements SensorDirectory {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            outbox.close();
-            pools.close();
         }
     }
 
@@ -105,52 +105,28 @@ public final class SensorDirectoryComponent implements SensorDirectory {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ClientAuthenticator authenticator;
 
-    private final DataSourceFactory dataSourceFactory;
-    private final TransactionControl transactionControl;
-    private final JDBCConnectionProviderFactory providerFactory;
+    private final SensorStorage storage;
     private final Reconfigurable<Settings, Open> running;
 
     @Activate
     public SensorDirectoryComponent(
-            @Reference(name = "dataSourceFactory",
-                    target = "(" + DataSourceFactory.OSGI_JDBC_DRIVER_CLASS + "=org.sqlite.JDBC)")
-            DataSourceFactory dataSourceFactory,
-            @Reference(name = "transactionControl") TransactionControl transactionControl,
-            @Reference(name = "connectionProviderFactory") JDBCConnectionProviderFactory providerFactory,
-            BundleContext context, Map<String, Object> properties) {
-        this.dataSourceFactory = dataSourceFactory;
-        this.transactionControl = transactionControl;
-        this.providerFactory = providerFactory;
-        Path dataDirectory = DataDirectory.of(context == null ? null : context.getProperty(DataDirectory.PROPERTY));
-        this.running = new Reconfigurable<>(PID, "the sensor directory", properties,
-                p -> settings(p, dataDirectory), this::open, Open::close, LOG::error, LOG::info);
+            @Reference(name = "storage", target = DEFAULT_STORAGE_TARGET) SensorStorage storage,
+            Map<String, Object> properties) {
+        this.storage = storage;
+        this.running = new Reconfigurable<>(PID, "the sensor directory", properties, SensorDirectoryComponent::settings,
+                this::open, Open::close, LOG::error, LOG::info);
     }
 
-    /** Validates the configuration; messages name the PID, the property and the value. */
-    static Settings settings(Map<String, ?> properties, Path dataDirectory) {
+    /** Validates the directory's own properties; messages name the PID, the property and the value. */
+    static Settings settings(Map<String, ?> properties) {
         ConfigReader config = new ConfigReader(PID, properties);
-        SqliteSettings.Builder sqlite = SqliteSettings.fromConfig(config, dataDirectory, "server/sensors.db");
         long poll = config.longValue("pollMillis", 500, 10, 60_000);
         long timeout = config.longValue("publishTimeoutMillis", 30_000, 1_000, 3_600_000);
-        try {
-            return new Settings(sqlite.build(), poll, timeout);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("configuration " + PID + ": " + e.getMessage(), e);
-        }
+        return new Settings(poll, timeout);
     }
 
     private Open open(Settings settings) {
-        SqliteDatabase.prepareDirectory(settings.sqlite().path(), SensorOutbox.KIND);
-        AriesSqlitePools pools = AriesSqlitePools.open(dataSourceFactory, transactionControl, providerFactory,
-                settings.sqlite(), SensorOutbox.KIND);
-        SensorOutbox outbox;
-        try {
-            outbox = SensorOutbox.open(pools.executor(), settings.sqlite(), Clock.systemUTC(), UUID::randomUUID,
-                    this::admitted);
-        } catch (RuntimeException | Error e) {
-            pools.close();
-            throw e;
-        }
+        SensorOutbox outbox = new SensorOutbox(storage, Clock.systemUTC(), UUID::randomUUID, this::admitted);
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sink-sensor-publisher");
             t.setDaemon(true);
@@ -159,7 +135,7 @@ public final class SensorDirectoryComponent implements SensorDirectory {
         SensorPublisher publisher = new SensorPublisher(outbox, () -> server, executor, settings.pollMillis(),
                 settings.publishTimeoutMillis());
         LOG.info("{} open: pending events are checked every {} ms", outbox.description(), settings.pollMillis());
-        return new Open(pools, outbox, executor, publisher);
+        return new Open(outbox, executor, publisher);
     }
 
     private boolean admitted(String clientId) {

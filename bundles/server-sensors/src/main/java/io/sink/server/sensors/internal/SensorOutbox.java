@@ -7,9 +7,7 @@ import io.sink.api.server.sensors.ServerSensor.Delivery;
 import io.sink.api.text.Printable;
 import io.sink.protocol.etf.SensorConfig;
 import io.sink.protocol.etf.SensorConfigCodec;
-import io.sink.sqlite.SqlExecutor;
-import io.sink.sqlite.SqliteDatabase;
-import io.sink.sqlite.SqliteSettings;
+import io.sink.server.sensors.storage.SensorStorage;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,7 +24,8 @@ import java.util.function.Supplier;
 
 /**
  * The sensors the server configures on its clients and, per client, the durable outgoing log of
- * their configuration events, in one SQLite database.
+ * their configuration events, in a {@link SensorStorage} (SQLite, or PostgreSQL shared by several
+ * server nodes): the same statements on every engine.
  *
  * <p>A change ({@link #add}, {@link #rename}, {@link #changePeriod}, {@link #remove}) updates the
  * sensor and appends its event (the client's next offset) in one transaction, committed before the
@@ -36,7 +35,7 @@ import java.util.function.Supplier;
  * the answers. ACKed events leave the log; the sensor keeps the delivery state of its latest event,
  * and a removed sensor leaves the directory once its removal is ACKed.
  */
-public final class SensorOutbox implements AutoCloseable {
+public final class SensorOutbox {
     /** What this database is, in messages. */
     static final String KIND = "sensor directory";
     /** The kinds of sensor a client runs. */
@@ -49,39 +48,29 @@ public final class SensorOutbox implements AutoCloseable {
     static final int MAX_CLIENT_ID_BYTES = 255;
 
     /** One event to publish: the client, its offset and the event. */
-    record Pending(String clientId, long offset, Event event) {
+    public record Pending(String clientId, long offset, Event event) {
     }
 
-    private final SqliteDatabase database;
+    private final SensorStorage storage;
     private final Clock clock;
     private final Supplier<UUID> uuids;
     private final Predicate<String> admitted;
 
-    private SensorOutbox(SqliteDatabase database, Clock clock, Supplier<UUID> uuids, Predicate<String> admitted) {
-        this.database = database;
-        this.clock = clock;
-        this.uuids = uuids;
-        this.admitted = admitted;
-    }
-
     /**
-     * Opens the database (directory created, schema migrated).
+     * The directory on {@code storage}, which its owner opens and closes.
      *
      * @param admitted whether the server admits a client id (its certificate is in the allow-list): a
      *                 sensor is added only to such a client, it would never be delivered to another
-     * @throws IllegalStateException naming the path when it cannot be opened
      */
-    public static SensorOutbox open(SqlExecutor sql, SqliteSettings settings, Clock clock, Supplier<UUID> uuids,
-            Predicate<String> admitted) {
-        Objects.requireNonNull(clock, "clock");
-        Objects.requireNonNull(uuids, "uuids");
-        Objects.requireNonNull(admitted, "admitted");
-        return new SensorOutbox(SqliteDatabase.open(sql, settings, KIND, SensorsSchema.RUNNER), clock, uuids,
-                admitted);
+    public SensorOutbox(SensorStorage storage, Clock clock, Supplier<UUID> uuids, Predicate<String> admitted) {
+        this.storage = Objects.requireNonNull(storage, "storage");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.uuids = Objects.requireNonNull(uuids, "uuids");
+        this.admitted = Objects.requireNonNull(admitted, "admitted");
     }
 
     public String description() {
-        return database.description();
+        return storage.description();
     }
 
     // ------------------------------------------------------------------ the directory
@@ -189,7 +178,7 @@ public final class SensorOutbox implements AutoCloseable {
 
     /** The clients with events not yet ACKed, parked ones included. */
     public List<String> clientsWithPending() {
-        return database.read("listing the clients with pending sensor events", c -> {
+        return storage.read("listing the clients with pending sensor events", c -> {
             List<String> out = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT DISTINCT client_id FROM sensor_outbox");
                     ResultSet rs = s.executeQuery()) {
@@ -203,7 +192,7 @@ public final class SensorOutbox implements AutoCloseable {
 
     /** The first event of {@code clientId} not yet ACKed; empty when there is none or the stream is parked. */
     public Optional<Pending> next(String clientId) {
-        return database.read("reading the next sensor event of " + clientId, c -> {
+        return storage.read("reading the next sensor event of " + clientId, c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT event_offset, sensor_id, event_timestamp,"
                     + " event_data, state FROM sensor_outbox WHERE client_id = ? ORDER BY event_offset LIMIT 1")) {
                 s.setString(1, clientId);
@@ -222,7 +211,7 @@ public final class SensorOutbox implements AutoCloseable {
 
     /** The event is on its way: its sensor shows SENT (unless answered meanwhile). */
     public void sent(Pending pending) {
-        database.writer().write(c -> {
+        storage.write(c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE sensor_outbox SET state = 'SENT'"
                     + " WHERE client_id = ? AND event_offset = ? AND state = 'QUEUED'")) {
                 s.setString(1, pending.clientId());
@@ -236,7 +225,7 @@ public final class SensorOutbox implements AutoCloseable {
 
     /** The client ACKed the event: it leaves the log; a removed sensor leaves the directory. */
     public void acked(Pending pending) {
-        database.writer().write(c -> {
+        storage.write(c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "DELETE FROM sensor_outbox WHERE client_id = ? AND event_offset = ?")) {
                 s.setString(1, pending.clientId());
@@ -257,7 +246,7 @@ public final class SensorOutbox implements AutoCloseable {
 
     /** The client refused the event: the stream parks on it until {@link #resume}. */
     public void nacked(Pending pending, String reason) {
-        database.writer().write(c -> {
+        storage.write(c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE sensor_outbox SET state = 'NACKED',"
                     + " nack_reason = ? WHERE client_id = ? AND event_offset = ?")) {
                 s.setString(1, reason);
@@ -281,11 +270,6 @@ public final class SensorOutbox implements AutoCloseable {
             s.setLong(5, pending.offset());
             s.executeUpdate();
         }
-    }
-
-    @Override
-    public void close() {
-        database.close();
     }
 
     // ------------------------------------------------------------------ SQL
@@ -318,21 +302,25 @@ public final class SensorOutbox implements AutoCloseable {
                 + " has no sensor " + sensorId));
     }
 
+    /**
+     * Takes the client's next offset: one upsert first, which locks the client's row until the commit
+     * (so two nodes on one PostgreSQL database never take the same offset), then reads what it wrote.
+     */
     private static long nextOffset(Connection c, String clientId) throws SQLException {
-        long offset;
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO sensor_streams (client_id, next_offset)"
+                + " VALUES (?, 2) ON CONFLICT (client_id) DO UPDATE SET next_offset = sensor_streams.next_offset + 1")) {
+            s.setString(1, clientId);
+            s.executeUpdate();
+        }
         try (PreparedStatement s = c.prepareStatement("SELECT next_offset FROM sensor_streams WHERE client_id = ?")) {
             s.setString(1, clientId);
             try (ResultSet rs = s.executeQuery()) {
-                offset = rs.next() ? rs.getLong(1) : 1;
+                if (!rs.next()) {
+                    throw new SQLException("sensor_streams has no row for the client just written");
+                }
+                return rs.getLong(1) - 1;
             }
         }
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO sensor_streams (client_id, next_offset)"
-                + " VALUES (?, ?) ON CONFLICT (client_id) DO UPDATE SET next_offset = excluded.next_offset")) {
-            s.setString(1, clientId);
-            s.setLong(2, offset + 1);
-            s.executeUpdate();
-        }
-        return offset;
     }
 
     private static void update(Connection c, String clientId, UUID sensorId, String set, long offset,
@@ -381,17 +369,17 @@ public final class SensorOutbox implements AutoCloseable {
 
     private <T> T write(String what, Work<T> work) throws SensorException {
         try {
-            return database.writer().write(work::run);
+            return storage.write(work::run);
         } catch (Refused e) {
             throw new SensorException(e.getMessage());
         } catch (RuntimeException e) {
-            throw new SensorException(database.description() + ": " + what + " failed: " + e.getMessage(), e);
+            throw new SensorException(storage.description() + ": " + what + " failed: " + e.getMessage(), e);
         }
     }
 
     private <T> T read(String what, Work<T> work) throws SensorException {
         try {
-            return database.read(what, work::run);
+            return storage.read(what, work::run);
         } catch (RuntimeException e) {
             throw new SensorException(e.getMessage(), e);
         }

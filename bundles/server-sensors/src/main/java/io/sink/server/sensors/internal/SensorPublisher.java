@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * at the next check after the client is connected again. One event per client is in flight, so the
  * client sees them in order.
  *
- * <p>Runs on one thread of its own ({@code executor}): each {@code pollMillis} it looks at the
- * clients with pending events (that is how a reconnected client is noticed), and a change made
- * through the directory wakes it at once ({@link #wake}).
+ * <p>Runs on one thread of its own ({@code executor}): each {@code pollMillis} it reads which clients
+ * have pending events (that is how a reconnected client is noticed, and a change made through another
+ * server node sharing the storage), and a change made through this directory wakes it at once
+ * ({@link #wake}).
  */
 final class SensorPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SensorPublisher.class);
@@ -66,6 +67,8 @@ final class SensorPublisher implements AutoCloseable {
     }
 
     private void tick() {
+        // read again each time: another node sharing the storage may have appended events
+        guarded("listing the clients with pending events", () -> pending.addAll(outbox.clientsWithPending()));
         for (String clientId : pending) {
             trySend(clientId);
         }

@@ -14,10 +14,8 @@ import io.sink.api.server.sensors.ServerSensor;
 import io.sink.api.server.sensors.ServerSensor.Delivery;
 import io.sink.protocol.etf.SensorConfig;
 import io.sink.protocol.etf.SensorConfigCodec;
-import io.sink.sqlite.DataSourceSqlExecutor;
-import io.sink.sqlite.SqliteSettings;
+import io.sink.server.sensors.storage.SensorStorage;
 import io.sink.testsupport.Await;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -29,22 +27,46 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The outgoing log on real SQLite, and the publisher against a scripted server. */
-class SensorOutboxTest {
-    @TempDir
-    Path dir;
-
+/**
+ * The contract of a {@link SensorStorage}: the outgoing log and the publisher (against a scripted
+ * server) on it. Each storage extends this class and says how to open it (a test-jar of this bundle,
+ * so that the PostgreSQL storage runs the same tests); its own tests add what only it can show.
+ */
+public abstract class SensorOutboxContract {
     private SensorOutbox outbox;
+    private SensorStorage storage;
     private ScheduledExecutorService executor;
     private SensorPublisher publisher;
     private final FakeServer server = new FakeServer();
 
+    /** Opens the storage of this test, empty the first time in a test and the same database after a close. */
+    protected abstract SensorStorage openStorage();
+
+    /** Closes what {@link #openStorage()} opened. */
+    protected abstract void closeStorage(SensorStorage storage);
+
+    /** Closes what a test opened besides the contract's own storage (after the contract's publisher stopped). */
+    protected void closeOthers() {
+    }
+
+    /** A directory on {@code storage} that admits every client but "ghost". */
+    protected static SensorOutbox outboxOn(SensorStorage storage) {
+        return new SensorOutbox(storage, Clock.systemUTC(), java.util.UUID::randomUUID,
+                clientId -> !clientId.equals("ghost"));
+    }
+
     private SensorOutbox open() {
-        SqliteSettings settings = SqliteSettings.builder(dir.resolve("sensors.db")).build();
-        return SensorOutbox.open(DataSourceSqlExecutor.forSqlite(settings), settings, Clock.systemUTC(),
-                java.util.UUID::randomUUID, clientId -> !clientId.equals("ghost"));
+        storage = openStorage();
+        return outboxOn(storage);
+    }
+
+    private void closeOutbox() {
+        if (storage != null) {
+            closeStorage(storage);
+            storage = null;
+        }
+        outbox = null;
     }
 
     private void startPublisher() {
@@ -59,15 +81,13 @@ class SensorOutboxTest {
             executor.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
             publisher = null;
         }
-        if (outbox != null) {
-            outbox.close();
-            outbox = null;
-        }
+        closeOutbox();
     }
 
     @AfterEach
     void tearDown() throws InterruptedException {
         stop();
+        closeOthers();
     }
 
     @Test
@@ -78,7 +98,7 @@ class SensorOutboxTest {
         outbox.rename("c1", hall.id(), "Main hall");
         outbox.changePeriod("c1", cellar.id(), 700);
         outbox.remove("c1", cellar.id());
-        outbox.close();
+        closeOutbox();
 
         outbox = open();
         assertThat(outbox.sensors("c1")).extracting(ServerSensor::name, ServerSensor::periodMillis,
@@ -152,6 +172,55 @@ class SensorOutboxTest {
         server.answer(3, PublishResult.Acked::new);
         Await.until("the removed sensor is gone", () -> sensors("c1").size() == 1);
         assertThat(outbox.clientsWithPending()).isEmpty();
+    }
+
+    @Test
+    void aChangeMadeThroughAnotherDirectoryIsPublishedAtTheNextCheck() throws Exception {
+        outbox = open();
+        server.connected = true;
+        startPublisher();
+        // another server node on the same storage: its change wakes only its own publisher
+        SensorOutbox otherNode = outboxOn(storage);
+        ServerSensor hall = otherNode.add("c1", "Hall", "simulated", 2000);
+        Await.until("the event is sent by this node", () -> server.published.size() == 1);
+        assertThat(server.published.get(0).event().keyAsString()).isEqualTo(hall.id().toString());
+        server.answer(0, PublishResult.Acked::new);
+        Await.until("the ACK is recorded", () -> delivery(hall) == Delivery.ACKED);
+        assertThat(otherNode.sensor("c1", hall.id()).orElseThrow().delivery()).isEqualTo(Delivery.ACKED);
+    }
+
+    @Test
+    void concurrentChangesOfOneClientTakeGaplessOffsets() throws Exception {
+        outbox = open();
+        int threads = 4;
+        int each = 10;
+        java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        outbox.add("c1", "S" + thread + "-" + i, "simulated", 1000);
+                    }
+                    return null;
+                }));
+            }
+            for (var f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(outbox.sensors("c1")).hasSize(threads * each);
+        // the log holds offsets 1..40 exactly once: ACK them in order
+        for (long offset = 1; offset <= threads * each; offset++) {
+            SensorOutbox.Pending p = outbox.next("c1").orElseThrow();
+            assertThat(p.offset()).isEqualTo(offset);
+            outbox.acked(p);
+        }
+        assertThat(outbox.next("c1")).isEmpty();
+        assertThat(outbox.sensors("c1")).allMatch(s -> s.delivery() == Delivery.ACKED);
     }
 
     @Test
