@@ -1,9 +1,8 @@
 package io.sink.benchmarks.server;
 
-import io.sink.api.InstanceId;
 import io.sink.api.PublishResult;
 import io.sink.api.client.ClientHandler;
-import io.sink.api.client.ClientInstanceIds;
+import io.sink.benchmarks.transport.FixedClientHandler;
 import io.sink.reading.log.internal.LogLines;
 import io.sink.reading.log.internal.ReadingLogServer;
 import io.sink.server.store.internal.SqliteReceivedEventStore;
@@ -48,19 +47,7 @@ final class ServerPath {
                         SslContexts.forServer(DevCertificates.serverConfig(pki)),
                         cert -> Optional.of(ServerStoreBenchmark.CLIENT), new MemoryRegistry(1));
                 int port = server.start();
-                ClientHandler handler = new ClientHandler() {
-                    private volatile InstanceId serverId;
-
-                    @Override
-                    public ClientInstanceIds instanceIds() {
-                        return new ClientInstanceIds(new InstanceId(2), Optional.ofNullable(serverId));
-                    }
-
-                    @Override
-                    public void serverInstanceIdReceived(InstanceId id) {
-                        serverId = id;
-                    }
-                };
+                ClientHandler handler = new FixedClientHandler();
                 SinkClientEngine client = new SinkClientEngine(ClientSettings.defaults("127.0.0.1", port),
                         SslContexts.forClient(DevCertificates.clientConfig(pki, ServerStoreBenchmark.CLIENT)),
                         () -> handler);
