@@ -172,6 +172,9 @@ public final class DeliveryBenchmark {
     /** The port our server printed. */
     static int ourServerPort(Process server, BufferedReader serverOut) throws IOException {
         String line = serverOut.readLine();
+        while (line != null && line.startsWith("[")) { // JVM log lines (-Xlog, JFR), e.g. when profiling
+            line = serverOut.readLine();
+        }
         if (line == null || !line.startsWith("port ")) {
             throw new IllegalStateException("the server did not start: " + line);
         }
