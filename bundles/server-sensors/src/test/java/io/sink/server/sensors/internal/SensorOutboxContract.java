@@ -70,8 +70,12 @@ public abstract class SensorOutboxContract {
     }
 
     private void startPublisher() {
+        startPublisher(5_000);
+    }
+
+    private void startPublisher(long publishTimeoutMillis) {
         executor = Executors.newSingleThreadScheduledExecutor();
-        publisher = new SensorPublisher(outbox, () -> server, executor, 20, 5_000);
+        publisher = new SensorPublisher(outbox, () -> server, executor, 20, publishTimeoutMillis);
     }
 
     private void stop() throws InterruptedException {
@@ -221,6 +225,27 @@ public abstract class SensorOutboxContract {
         }
         assertThat(outbox.next("c1")).isEmpty();
         assertThat(outbox.sensors("c1")).allMatch(s -> s.delivery() == Delivery.ACKED);
+    }
+
+    @Test
+    void anEventNotAnsweredInTimeIsSentAgainAndALateAnswerIsIgnored() throws Exception {
+        outbox = open();
+        ServerSensor a = outbox.add("c1", "A", "simulated", 2000);
+        server.connected = true;
+        startPublisher(200);
+        Await.until("sent again after the timeout", () -> server.published.size() >= 2);
+        assertThat(server.published.get(1).event()).isEqualTo(server.published.get(0).event());
+        // the first publish's stage is the transport's: the timeout did not complete it
+        assertThat(server.published.get(0).answer()).isNotDone();
+        // ACK whatever was sent so far (answers to publishes no longer in flight are ignored), until recorded
+        Await.until("ACK recorded", () -> {
+            for (int i = 1; i < server.published.size(); i++) {
+                server.answer(i, PublishResult.Acked::new);
+            }
+            return delivery(a) == Delivery.ACKED;
+        });
+        server.answer(0, PublishResult.Acked::new); // late: changes nothing
+        assertThat(delivery(a)).isEqualTo(Delivery.ACKED);
     }
 
     @Test
