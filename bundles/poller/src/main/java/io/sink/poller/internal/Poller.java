@@ -1,5 +1,6 @@
 package io.sink.poller.internal;
 
+import io.sink.api.AckKey;
 import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.Outbox;
 import io.sink.api.client.SinkClient;
@@ -17,13 +18,17 @@ import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,8 +40,12 @@ import org.slf4j.LoggerFactory;
  * Runs the {@link Delivery} rules on one thread (of the executor given): the ticks, the wake-ups, and
  * handing it what other threads report (publish results and connection changes from the network
  * thread, appends and swaps from the outbox, resume and status requests from a shell). Each run takes
- * everything queued, publishes what the window allows, then writes the ACKs collected meanwhile with
- * one {@code acknowledge} call (group commit).
+ * everything queued, publishes what the window allows, then hands the ACKs collected meanwhile to one
+ * {@code acknowledge} call (group commit) on a thread of its own, and goes on publishing while that
+ * write runs: a window of 1 does not wait for the ACK record before its next publish. One such write
+ * runs at a time (the ACKs arriving meanwhile make the next one); until its write is recorded an
+ * ACKed event is not published again, and a refused write is retried after {@link #RETRY_ACK_WRITE}.
+ * {@link #close()} waits for the write running and writes what is left.
  */
 public final class Poller {
     private static final Logger LOG = LoggerFactory.getLogger(Poller.class);
@@ -56,6 +65,13 @@ public final class Poller {
     private volatile boolean closed;
     private ScheduledFuture<?> nextTick;
     private long holdWakeAt = Long.MIN_VALUE;
+    /** Runs the {@code acknowledge} calls, one at a time; its thread ends when idle. */
+    private final ThreadPoolExecutor ackWriter;
+    /** The ACK write running, or null; poller thread only. */
+    private AckWrite ackWrite;
+    /** After a refused ACK write: no new one before this time ({@link System#nanoTime}); poller thread only. */
+    private long ackRetryAt;
+    private boolean ackRetryWaits;
 
     public Poller(PollerSettings settings, Outbox outbox, ScheduledExecutorService executor, Clock clock,
             RandomGenerator random) {
@@ -65,6 +81,16 @@ public final class Poller {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
         this.delivery = new Delivery(settings, clock, settled -> signal(() -> delivery().settle(settled)));
+        this.ackWriter = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "sink-poller-acks");
+            t.setDaemon(true);
+            return t;
+        });
+        ackWriter.allowCoreThreadTimeOut(true);
+    }
+
+    /** One {@code acknowledge} call handed to the ACK writer thread. */
+    private record AckWrite(List<AckKey> keys, CompletableFuture<Void> done) {
     }
 
     private Delivery delivery() {
@@ -88,6 +114,7 @@ public final class Poller {
         try {
             done = executor.submit(() -> {
                 drainInbox();
+                awaitAckWrite();
                 delivery.flushAcks(outbox);
                 closed = true;
                 if (nextTick != null) {
@@ -97,12 +124,14 @@ public final class Poller {
             });
         } catch (RejectedExecutionException e) {
             closed = true; // the executor stopped already: nothing more can run
+            ackWriter.shutdown();
             return;
         }
         try {
             await(done, "closing");
         } finally {
             closed = true;
+            ackWriter.shutdown();
         }
     }
 
@@ -251,9 +280,65 @@ public final class Poller {
                 LOG.error("the poller failed; it tries again at its next tick", e);
             }
         }
-        if (!delivery.flushAcks(outbox)) {
+        writeAcks();
+    }
+
+    /** Hands the ACKs collected to the ACK writer, unless a write runs or a refused one waits for its retry. */
+    private void writeAcks() {
+        if (ackWrite != null || !delivery.hasAcksToWrite()) {
+            return;
+        }
+        if (ackRetryWaits) {
+            if (System.nanoTime() - ackRetryAt < 0) {
+                return;
+            }
+            ackRetryWaits = false;
+        }
+        List<AckKey> keys = delivery.takeAcks();
+        CompletableFuture<Void> done;
+        try {
+            done = CompletableFuture.runAsync(() -> outbox.acknowledge(keys), ackWriter);
+        } catch (RejectedExecutionException e) {
+            done = CompletableFuture.failedFuture(e); // closing: close() writes them
+        }
+        AckWrite write = new AckWrite(keys, done);
+        ackWrite = write;
+        done.whenComplete((ignored, failure) -> signal(() -> ackWritten(write, failure)));
+    }
+
+    /** The outcome of an ACK write, on the poller thread; a second call for the same write does nothing. */
+    private void ackWritten(AckWrite write, Throwable failure) {
+        if (ackWrite != write) {
+            return;
+        }
+        ackWrite = null;
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        if (!delivery.acksWritten(write.keys(), cause)) {
+            ackRetryAt = System.nanoTime() + RETRY_ACK_WRITE.toNanos();
+            ackRetryWaits = true;
             schedule(this::wake, RETRY_ACK_WRITE.toMillis());
         }
+    }
+
+    /** Waits for the ACK write running, if any, and records its outcome (closing). */
+    private void awaitAckWrite() {
+        AckWrite write = ackWrite;
+        if (write == null) {
+            return;
+        }
+        Throwable failure = null;
+        try {
+            write.done().get(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = e;
+        } catch (ExecutionException e) {
+            failure = e.getCause();
+        } catch (TimeoutException e) {
+            failure = e;
+        }
+        ackWritten(write, failure);
     }
 
     private void scheduleHoldWake() {
