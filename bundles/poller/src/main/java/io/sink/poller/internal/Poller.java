@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * everything queued, publishes what the window allows, then hands the ACKs collected meanwhile to one
  * {@code acknowledge} call (group commit) on a thread of its own, and goes on publishing while that
  * write runs: a window of 1 does not wait for the ACK record before its next publish. One such write
- * runs at a time (the ACKs arriving meanwhile make the next one); until its write is recorded an
+ * runs at a time, at most one per {@link #ACK_WRITE_INTERVAL} (the ACKs arriving meanwhile make the
+ * next one); until its write is recorded an
  * ACKed event is not published again, and a refused write is retried after {@link #RETRY_ACK_WRITE}.
  * {@link #close()} waits for the write running and writes what is left.
  */
@@ -51,6 +52,14 @@ public final class Poller {
     private static final Logger LOG = LoggerFactory.getLogger(Poller.class);
     /** Wait before writing ACKs again after the outbox refused them. */
     static final Duration RETRY_ACK_WRITE = Duration.ofSeconds(1);
+    /**
+     * Least time between the starts of two ACK writes: the ACKs arriving meanwhile make one write, so
+     * recording them costs at most this many transactions per second (each writes the same few pages
+     * of the log whether it records 1 ACK or 100) however fast events are delivered. The window does
+     * not wait for them; a crash loses at most the ACKs of this long more, whose events are sent
+     * again and recognised by the server.
+     */
+    static final Duration ACK_WRITE_INTERVAL = Duration.ofMillis(5);
     private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(10);
 
     private final Outbox outbox;
@@ -72,6 +81,9 @@ public final class Poller {
     /** After a refused ACK write: no new one before this time ({@link System#nanoTime}); poller thread only. */
     private long ackRetryAt;
     private boolean ackRetryWaits;
+    /** When the last ACK write started ({@link System#nanoTime}), and whether a run is due for the next one. */
+    private long lastAckWriteAt;
+    private boolean ackWakeScheduled;
 
     public Poller(PollerSettings settings, Outbox outbox, ScheduledExecutorService executor, Clock clock,
             RandomGenerator random) {
@@ -87,6 +99,7 @@ public final class Poller {
             return t;
         });
         ackWriter.allowCoreThreadTimeOut(true);
+        lastAckWriteAt = System.nanoTime() - ACK_WRITE_INTERVAL.toNanos();
     }
 
     /** One {@code acknowledge} call handed to the ACK writer thread. */
@@ -288,12 +301,25 @@ public final class Poller {
         if (ackWrite != null || !delivery.hasAcksToWrite()) {
             return;
         }
+        long now = System.nanoTime();
         if (ackRetryWaits) {
-            if (System.nanoTime() - ackRetryAt < 0) {
+            if (now - ackRetryAt < 0) {
                 return;
             }
             ackRetryWaits = false;
         }
+        long wait = lastAckWriteAt + ACK_WRITE_INTERVAL.toNanos() - now;
+        if (wait > 0) {
+            if (!ackWakeScheduled) {
+                ackWakeScheduled = true;
+                scheduleNanos(() -> {
+                    ackWakeScheduled = false;
+                    wake();
+                }, wait);
+            }
+            return;
+        }
+        lastAckWriteAt = now;
         List<AckKey> keys = delivery.takeAcks();
         CompletableFuture<Void> done;
         try {
@@ -370,6 +396,14 @@ public final class Poller {
         long delay = Math.max(1, Math.round(s.period().toNanos() * factor));
         try {
             nextTick = executor.schedule(this::tick, delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    private void scheduleNanos(Runnable task, long delayNanos) {
+        try {
+            executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // stopping
         }
