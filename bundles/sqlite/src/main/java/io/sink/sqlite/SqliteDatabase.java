@@ -44,6 +44,11 @@ public final class SqliteDatabase implements AutoCloseable {
     private final AtomicBoolean truncationQueued = new AtomicBoolean();
     /** The identity (device and inode) of the file opened; null until open has checked it. */
     private volatile Object fileKey;
+    /**
+     * The writer's connection may be at {@code synchronous=NORMAL} (left so by {@link #writeWithoutFsync}):
+     * the next group commit sets it back first. Writer thread only.
+     */
+    private boolean writerRelaxed;
 
     private SqliteDatabase(SqlExecutor sql, SqliteSettings settings, String kind) {
         this.sql = sql;
@@ -51,7 +56,7 @@ public final class SqliteDatabase implements AutoCloseable {
         this.kind = kind;
         this.description = kind + " " + settings.path();
         this.writer = new GroupCommitWriter(sql, description, settings.maxWritesPerTransaction(),
-                this::requireSameFile);
+                this::beforeBatch);
     }
 
     /**
@@ -227,6 +232,59 @@ public final class SqliteDatabase implements AutoCloseable {
                     + (now.isEmpty() ? " anew (an empty database)" : " as it is now")
                     + ", or put the original file back");
         }
+    }
+
+    /** Before each group commit (writer thread): the same file, and the configured synchronous level. */
+    private void beforeBatch() {
+        requireSameFile();
+        if (writerRelaxed) {
+            try {
+                sql.writeWithoutTransaction(c -> synchronous(c, settings.synchronous().name()));
+            } catch (SQLException e) {
+                // still relaxed as far as we know: the batch is refused, the next one tries again
+                throw new IllegalStateException(description + ": cannot set synchronous="
+                        + settings.synchronous() + " back before a commit: " + e.getMessage(), e);
+            }
+            writerRelaxed = false;
+        }
+    }
+
+    /**
+     * Runs {@code work} in one transaction of its own whose commit is not fsynced by itself
+     * ({@code synchronous=NORMAL}, in WAL mode: the next commit with {@code FULL} or the next
+     * checkpoint makes it durable, with every frame before it). For writes that may be lost in a crash
+     * without harm (e.g. records that only spare repeating work). Must run on the writer thread (e.g.
+     * through {@link GroupCommitWriter#execute}); the connection stays at {@code NORMAL} until the next
+     * group commit, which sets the configured level back before it begins, so consecutive relaxed
+     * writes cost one transaction each. A plain write unless the journal mode is WAL (with a rollback
+     * journal {@code NORMAL} risks more than the last transactions) and {@code synchronous} is
+     * {@code FULL} or {@code EXTRA}.
+     *
+     * @throws SQLException what the work or the commit threw (the executor then replaces the writer's
+     *         connection: it opens at the configured level)
+     */
+    public <T> T writeWithoutFsync(SqlWork<T> work) throws SQLException {
+        requireSameFile();
+        if (relaxable()) {
+            if (!writerRelaxed) {
+                writerRelaxed = true; // first: should the pragma half succeed, the next batch resets it
+                sql.writeWithoutTransaction(c -> synchronous(c, "NORMAL"));
+            }
+        }
+        return sql.write(work);
+    }
+
+    private boolean relaxable() {
+        return settings.journalMode() == SqliteSettings.JournalMode.WAL
+                && (settings.synchronous() == SqliteSettings.Synchronous.FULL
+                        || settings.synchronous() == SqliteSettings.Synchronous.EXTRA);
+    }
+
+    private static Void synchronous(Connection c, String level) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA synchronous=" + level);
+        }
+        return null;
     }
 
     private interface SqlCall<T> {

@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Streams and the window.</b> Every stream has a share of the window ({@code window / streams},
  * at least 1) that it gets first; room left over goes to whichever streams have more to send, taking
  * turns. A NACK parks only its own stream. ACKs are collected and written with one
- * {@code acknowledge} call per {@link #flushAcks} (group commit).
+ * {@code acknowledge} call per batch: {@link #flushAcks} on the caller's thread, or {@link #takeAcks}
+ * and {@link #acksWritten} around a write made elsewhere (group commit). Until its write is recorded,
+ * an ACKed event is not published again.
  */
 public final class Delivery {
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
@@ -302,29 +304,63 @@ public final class Delivery {
     }
 
     /**
-     * Records the ACKs collected with one {@code acknowledge} call.
+     * Records the ACKs collected with one {@code acknowledge} call, on this thread.
      *
      * @return false when the outbox refused them (they are kept, and not sent again, until a later
      *         call succeeds)
      */
     public boolean flushAcks(Outbox outbox) {
-        if (pendingAcks.isEmpty()) {
+        List<AckKey> keys = takeAcks();
+        if (keys.isEmpty()) {
             return true;
         }
+        RuntimeException failure = null;
         try {
-            outbox.acknowledge(List.copyOf(pendingAcks));
+            outbox.acknowledge(keys);
         } catch (RuntimeException e) {
+            failure = e;
+        }
+        return acksWritten(keys, failure);
+    }
+
+    /** Whether ACKs wait to be handed to a write ({@link #takeAcks}). */
+    public boolean hasAcksToWrite() {
+        return !pendingAcks.isEmpty();
+    }
+
+    /**
+     * The ACKs collected and not yet handed to a write, for one {@code acknowledge} call (on any
+     * thread): their events stay out of publishing until {@link #acksWritten} is told the outcome.
+     */
+    public List<AckKey> takeAcks() {
+        if (pendingAcks.isEmpty()) {
+            return List.of();
+        }
+        List<AckKey> keys = List.copyOf(pendingAcks);
+        pendingAcks.clear();
+        return keys;
+    }
+
+    /**
+     * The outcome of the {@code acknowledge} call of {@code keys} (from {@link #takeAcks}): written,
+     * their events may be read again (they are not: the log no longer lists them as unacknowledged);
+     * refused ({@code failure} not null), they are kept for the next write, and still not sent again.
+     *
+     * @return whether they were written
+     */
+    public boolean acksWritten(List<AckKey> keys, Throwable failure) {
+        if (failure != null) {
+            pendingAcks.addAll(keys);
             if (!ackWriteFailing) {
                 ackWriteFailing = true;
-                LOG.warn("cannot record {} acknowledgements in the outbox; retrying", pendingAcks.size(), e);
+                LOG.warn("cannot record {} acknowledgements in the outbox; retrying", pendingAcks.size(), failure);
             }
             return false;
         }
         ackWrites++;
-        for (AckKey key : pendingAcks) { // not removeAll: with a list argument that can be quadratic
+        for (AckKey key : keys) { // not removeAll: with a list argument that can be quadratic
             pendingAckKeys.remove(key);
         }
-        pendingAcks.clear();
         if (ackWriteFailing) {
             ackWriteFailing = false;
             LOG.info("acknowledgements are recorded again");

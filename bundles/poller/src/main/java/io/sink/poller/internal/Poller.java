@@ -1,5 +1,6 @@
 package io.sink.poller.internal;
 
+import io.sink.api.AckKey;
 import io.sink.api.client.ClientInstanceIds;
 import io.sink.api.client.Outbox;
 import io.sink.api.client.SinkClient;
@@ -17,13 +18,17 @@ import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,13 +40,26 @@ import org.slf4j.LoggerFactory;
  * Runs the {@link Delivery} rules on one thread (of the executor given): the ticks, the wake-ups, and
  * handing it what other threads report (publish results and connection changes from the network
  * thread, appends and swaps from the outbox, resume and status requests from a shell). Each run takes
- * everything queued, publishes what the window allows, then writes the ACKs collected meanwhile with
- * one {@code acknowledge} call (group commit).
+ * everything queued, publishes what the window allows, then hands the ACKs collected meanwhile to one
+ * {@code acknowledge} call (group commit) on a thread of its own, and goes on publishing while that
+ * write runs: a window of 1 does not wait for the ACK record before its next publish. One such write
+ * runs at a time, at most one per {@link #ACK_WRITE_INTERVAL} (the ACKs arriving meanwhile make the
+ * next one); until its write is recorded an
+ * ACKed event is not published again, and a refused write is retried after {@link #RETRY_ACK_WRITE}.
+ * {@link #close()} waits for the write running and writes what is left.
  */
 public final class Poller {
     private static final Logger LOG = LoggerFactory.getLogger(Poller.class);
     /** Wait before writing ACKs again after the outbox refused them. */
     static final Duration RETRY_ACK_WRITE = Duration.ofSeconds(1);
+    /**
+     * Least time between the starts of two ACK writes: the ACKs arriving meanwhile make one write, so
+     * recording them costs at most this many transactions per second (each writes the same few pages
+     * of the log whether it records 1 ACK or 100) however fast events are delivered. The window does
+     * not wait for them; a crash loses at most the ACKs of this long more, whose events are sent
+     * again and recognised by the server.
+     */
+    static final Duration ACK_WRITE_INTERVAL = Duration.ofMillis(5);
     private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(10);
 
     private final Outbox outbox;
@@ -56,6 +74,16 @@ public final class Poller {
     private volatile boolean closed;
     private ScheduledFuture<?> nextTick;
     private long holdWakeAt = Long.MIN_VALUE;
+    /** Runs the {@code acknowledge} calls, one at a time; its thread ends when idle. */
+    private final ThreadPoolExecutor ackWriter;
+    /** The ACK write running, or null; poller thread only. */
+    private AckWrite ackWrite;
+    /** After a refused ACK write: no new one before this time ({@link System#nanoTime}); poller thread only. */
+    private long ackRetryAt;
+    private boolean ackRetryWaits;
+    /** When the last ACK write started ({@link System#nanoTime}), and whether a run is due for the next one. */
+    private long lastAckWriteAt;
+    private boolean ackWakeScheduled;
 
     public Poller(PollerSettings settings, Outbox outbox, ScheduledExecutorService executor, Clock clock,
             RandomGenerator random) {
@@ -65,6 +93,17 @@ public final class Poller {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
         this.delivery = new Delivery(settings, clock, settled -> signal(() -> delivery().settle(settled)));
+        this.ackWriter = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "sink-poller-acks");
+            t.setDaemon(true);
+            return t;
+        });
+        ackWriter.allowCoreThreadTimeOut(true);
+        lastAckWriteAt = System.nanoTime() - ACK_WRITE_INTERVAL.toNanos();
+    }
+
+    /** One {@code acknowledge} call handed to the ACK writer thread. */
+    private record AckWrite(List<AckKey> keys, CompletableFuture<Void> done) {
     }
 
     private Delivery delivery() {
@@ -88,6 +127,7 @@ public final class Poller {
         try {
             done = executor.submit(() -> {
                 drainInbox();
+                awaitAckWrite();
                 delivery.flushAcks(outbox);
                 closed = true;
                 if (nextTick != null) {
@@ -97,12 +137,14 @@ public final class Poller {
             });
         } catch (RejectedExecutionException e) {
             closed = true; // the executor stopped already: nothing more can run
+            ackWriter.shutdown();
             return;
         }
         try {
             await(done, "closing");
         } finally {
             closed = true;
+            ackWriter.shutdown();
         }
     }
 
@@ -251,9 +293,78 @@ public final class Poller {
                 LOG.error("the poller failed; it tries again at its next tick", e);
             }
         }
-        if (!delivery.flushAcks(outbox)) {
+        writeAcks();
+    }
+
+    /** Hands the ACKs collected to the ACK writer, unless a write runs or a refused one waits for its retry. */
+    private void writeAcks() {
+        if (ackWrite != null || !delivery.hasAcksToWrite()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (ackRetryWaits) {
+            if (now - ackRetryAt < 0) {
+                return;
+            }
+            ackRetryWaits = false;
+        }
+        long wait = lastAckWriteAt + ACK_WRITE_INTERVAL.toNanos() - now;
+        if (wait > 0) {
+            if (!ackWakeScheduled) {
+                ackWakeScheduled = true;
+                scheduleNanos(() -> {
+                    ackWakeScheduled = false;
+                    wake();
+                }, wait);
+            }
+            return;
+        }
+        lastAckWriteAt = now;
+        List<AckKey> keys = delivery.takeAcks();
+        CompletableFuture<Void> done;
+        try {
+            done = CompletableFuture.runAsync(() -> outbox.acknowledge(keys), ackWriter);
+        } catch (RejectedExecutionException e) {
+            done = CompletableFuture.failedFuture(e); // closing: close() writes them
+        }
+        AckWrite write = new AckWrite(keys, done);
+        ackWrite = write;
+        done.whenComplete((ignored, failure) -> signal(() -> ackWritten(write, failure)));
+    }
+
+    /** The outcome of an ACK write, on the poller thread; a second call for the same write does nothing. */
+    private void ackWritten(AckWrite write, Throwable failure) {
+        if (ackWrite != write) {
+            return;
+        }
+        ackWrite = null;
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        if (!delivery.acksWritten(write.keys(), cause)) {
+            ackRetryAt = System.nanoTime() + RETRY_ACK_WRITE.toNanos();
+            ackRetryWaits = true;
             schedule(this::wake, RETRY_ACK_WRITE.toMillis());
         }
+    }
+
+    /** Waits for the ACK write running, if any, and records its outcome (closing). */
+    private void awaitAckWrite() {
+        AckWrite write = ackWrite;
+        if (write == null) {
+            return;
+        }
+        Throwable failure = null;
+        try {
+            write.done().get(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = e;
+        } catch (ExecutionException e) {
+            failure = e.getCause();
+        } catch (TimeoutException e) {
+            failure = e;
+        }
+        ackWritten(write, failure);
     }
 
     private void scheduleHoldWake() {
@@ -285,6 +396,14 @@ public final class Poller {
         long delay = Math.max(1, Math.round(s.period().toNanos() * factor));
         try {
             nextTick = executor.schedule(this::tick, delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    private void scheduleNanos(Runnable task, long delayNanos) {
+        try {
+            executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // stopping
         }

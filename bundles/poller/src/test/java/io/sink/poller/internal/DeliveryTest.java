@@ -137,6 +137,41 @@ class DeliveryTest {
     }
 
     @Test
+    void anAckWhoseWriteIsRunningElsewhereIsNotPublishedAgainAndARefusedWriteKeepsIt() {
+        delivery(10);
+        AckKey a = append(1, "a");
+        AckKey b = append(1, "b");
+        connect();
+        run();
+        client.ack(a);
+        settleAll();
+        // the poller hands a's ACK to its writer thread and goes on: a is still unacknowledged in the log
+        List<AckKey> taken = delivery.takeAcks();
+        assertThat(taken).containsExactly(a);
+        assertThat(delivery.hasAcksToWrite()).isFalse();
+        client.drop(); // b fails; the reconnect reads the log again from its start
+        settleAll();
+        connect();
+        delivery.outboxChanged(outbox.generation(), changes);
+        delivery.pump(outbox);
+        assertThat(published()).as("a is not sent again while its ACK is being written").containsExactly(a, b, b);
+        // the write is refused: a waits for the next write, still not sent again
+        assertThat(delivery.acksWritten(taken, new IllegalStateException("disk full"))).isFalse();
+        assertThat(delivery.hasAcksToWrite()).isTrue();
+        delivery.connectionUp(client);
+        delivery.pump(outbox);
+        assertThat(published()).containsExactly(a, b, b);
+        assertThat(log.queueSize()).isEqualTo(2);
+        // the next write records it
+        List<AckKey> again = delivery.takeAcks();
+        outbox.acknowledge(again);
+        assertThat(delivery.acksWritten(again, null)).isTrue();
+        assertThat(again).containsExactly(a);
+        assertThat(log.queueSize()).isEqualTo(1);
+        assertThat(delivery.snapshot().ackWrites()).isEqualTo(1);
+    }
+
+    @Test
     void afterAReconnectEverythingUnacknowledgedIsSentAgainButNeverTwiceInFlight() {
         delivery(10);
         AckKey a = append(1, "a");

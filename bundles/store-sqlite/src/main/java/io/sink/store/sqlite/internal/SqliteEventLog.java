@@ -242,27 +242,13 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
      * not fsynced by itself, but by the next append's commit (FULL: the fsync of the write-ahead log
      * covers every frame before it) or checkpoint. A crash can lose the last acknowledgements recorded,
      * never an event: their events are sent again and the server recognises them by ack key. On the
-     * writer thread, between group commits, so appends keep {@code synchronous=FULL}.
+     * writer thread, between group commits; the next group commit sets {@code synchronous=FULL} back
+     * before it begins ({@link SqliteDatabase#writeWithoutFsync}), so appends keep their fsync.
      */
     private int acknowledgeWithoutFsync(List<AckKey> keys) throws SQLException {
-        database.requireSameFile();
-        sql.writeWithoutTransaction(c -> synchronous(c, "NORMAL"));
-        int changed;
-        try {
-            changed = sql.write(c -> EventLogSql.acknowledge(c, keys, clock.millis()));
-        } finally {
-            // a failure here is thrown: the executor then replaces the writer's connection (FULL again)
-            sql.writeWithoutTransaction(c -> synchronous(c, "FULL"));
-        }
+        int changed = database.writeWithoutFsync(c -> EventLogSql.acknowledge(c, keys, clock.millis()));
         relaxedAcknowledgements.incrementAndGet();
         return changed;
-    }
-
-    private static Void synchronous(Connection c, String level) throws SQLException {
-        try (java.sql.Statement s = c.createStatement()) {
-            s.execute("PRAGMA synchronous=" + level);
-        }
-        return null;
     }
 
     private interface SqlCall<T> {

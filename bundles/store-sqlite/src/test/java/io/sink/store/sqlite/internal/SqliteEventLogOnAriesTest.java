@@ -99,22 +99,37 @@ class SqliteEventLogOnAriesTest {
     void acknowledgementsAreCommittedWithoutTheirOwnFsyncAndTheWriterGoesBackToFull() throws Exception {
         try (SqliteEventLog log = SqliteEventLog.open(sql, settings, Clock.systemUTC(), new Random(3))) {
             LoggedEvent first = log.appendNext(1, 1, "k".getBytes(UTF_8), 1, new byte[] {1});
-            log.appendNext(1, 1, "k".getBytes(UTF_8), 2, new byte[] {2});
+            LoggedEvent second = log.appendNext(1, 1, "k".getBytes(UTF_8), 2, new byte[] {2});
             log.acknowledge(List.of(first.event().ackKey()));
 
             assertThat(log.relaxedAcknowledgements()).isEqualTo(1);
-            // the writer's one pooled connection is back at FULL (2) for the appends
-            int synchronous = sql.writeWithoutTransaction(c -> {
+            // the writer's one pooled connection stays at NORMAL (1) while only acknowledgements follow
+            assertThat(writerSynchronous()).isEqualTo(1);
+            log.acknowledge(List.of(second.event().ackKey()));
+            assertThat(log.relaxedAcknowledgements()).isEqualTo(2);
+            // the next group commit (an append) runs at FULL (2) again, and the connection stays there
+            int inGroupCommit = log.writer().write(c -> {
                 try (var s = c.createStatement(); var rs = s.executeQuery("PRAGMA synchronous")) {
                     rs.next();
                     return rs.getInt(1);
                 }
             });
-            assertThat(synchronous).isEqualTo(2);
+            assertThat(inGroupCommit).isEqualTo(2);
+            log.appendNext(1, 1, "k".getBytes(UTF_8), 3, new byte[] {3});
+            assertThat(writerSynchronous()).isEqualTo(2);
             assertThat(log.queueSize()).isEqualTo(1);
             assertThat(log.unacknowledged(Set.of(), Set.of(), 0, 10)).extracting(e -> e.event().offset())
-                    .containsExactly(2L);
+                    .containsExactly(3L);
         }
+    }
+
+    private int writerSynchronous() throws Exception {
+        return sql.writeWithoutTransaction(c -> {
+            try (var s = c.createStatement(); var rs = s.executeQuery("PRAGMA synchronous")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
     }
 
     @Test
