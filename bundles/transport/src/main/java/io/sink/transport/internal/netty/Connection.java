@@ -197,7 +197,9 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        received.clear(); // not delivered, not answered: the peer sends them again
+        // what the last read brought is handed over as it was before reads were grouped (stored, not
+        // answered: the peer sends it again and the store recognises it)
+        deliverReceived();
         for (ScheduledFuture<?> timer : timers) {
             timer.cancel(false);
         }
@@ -216,6 +218,9 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
 
     /** Closes the connection with a reason for the log and for the failed publishes. */
     public void close(String reason) {
+        if (channel.eventLoop().inEventLoop()) {
+            deliverReceived(); // the PUBLISHes read before the reason to close are handed over first
+        }
         if (closeReason == null) {
             closeReason = reason;
         }
@@ -302,6 +307,11 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
                 handshakeFrame(frame, type);
                 return;
             }
+            if (type != FrameType.PUBLISH) {
+                // the PUBLISHes before it are handed over first, so that answers keep the order of the
+                // frames they answer when the receiver answers at once (an ACK before a later PONG)
+                deliverReceived();
+            }
             switch (type) {
                 case PUBLISH:
                     received((PublishFrame) frame);
@@ -361,10 +371,6 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
     private void deliverReceived() {
         int n = received.size();
         if (n == 0) {
-            return;
-        }
-        if (closing) {
-            received.clear(); // condemned: nothing is answered, the peer sends them again
             return;
         }
         Received[] frames = received.toArray(new Received[n]);
@@ -517,6 +523,7 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
         if (closing) {
             return; // logged once, when the connection was condemned
         }
+        deliverReceived(); // the valid PUBLISHes read before the malformed input are handed over first
         logClosing(true, reason);
         closing = true;
         close(reason);
@@ -552,6 +559,9 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
 
     /** Writes a frame, flushes, and closes the connection once it is written. */
     protected void sendAndClose(Frame frame, String reason) {
+        if (channel.eventLoop().inEventLoop()) {
+            deliverReceived();
+        }
         if (closeReason == null) {
             closeReason = reason;
         }
