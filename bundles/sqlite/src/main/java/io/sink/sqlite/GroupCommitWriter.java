@@ -123,6 +123,41 @@ public final class GroupCommitWriter implements AutoCloseable {
         return enqueue(new PendingWrite<>(c -> batch.runOne(c, item), batch, item));
     }
 
+    /**
+     * Queues items of {@code batch} together, in order, as {@link #submit(BatchWork, Object)} queues
+     * one: the writer thread is woken once for all of them, after they are all queued, so that items
+     * that arrived together (e.g. decoded from one network read) fall into one transaction unless it
+     * would exceed the maximum of writes per transaction. The futures are in the order of the items.
+     */
+    public <I, T> List<CompletableFuture<T>> submitAll(BatchWork<I, T> batch, List<? extends I> items) {
+        Objects.requireNonNull(batch, "batch");
+        List<PendingWrite<T>> pending = new ArrayList<>(items.size());
+        List<CompletableFuture<T>> futures = new ArrayList<>(items.size());
+        for (I item : items) {
+            PendingWrite<T> w = new PendingWrite<>(c -> batch.runOne(c, item), batch, item);
+            pending.add(w);
+            futures.add(w.future);
+        }
+        if (closed) {
+            pending.forEach(w -> w.future.completeExceptionally(closedException()));
+            return futures;
+        }
+        queue.addAll(pending);
+        queued.addAndGet(pending.size());
+        try {
+            scheduleFlush();
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile: unless a last batch already took them, fail them here
+            for (PendingWrite<T> w : pending) {
+                if (queue.remove(w)) {
+                    queued.decrementAndGet();
+                    w.future.completeExceptionally(closedException());
+                }
+            }
+        }
+        return futures;
+    }
+
     private <T> CompletableFuture<T> enqueue(PendingWrite<T> pending) {
         if (closed) {
             pending.future.completeExceptionally(closedException());

@@ -8,7 +8,7 @@
  * ({@link io.sink.sqlite.Migrations}). {@link io.sink.sqlite.SqliteDatabase} puts them together.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.sink.sqlite;
 
 import org.osgi.annotation.bundle.Export;

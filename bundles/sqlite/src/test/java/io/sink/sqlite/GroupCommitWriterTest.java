@@ -195,6 +195,26 @@ class GroupCommitWriterTest {
     }
 
     @Test
+    void itemsSubmittedTogetherWakeTheWriterOnceAndShareOneTransaction() throws Exception {
+        Inserts inserts = new Inserts();
+        writer.write(insert(7)); // the writer is idle now: nothing holds it
+        long transactions = writer.transactions();
+        List<CompletableFuture<Integer>> items = writer.submitAll(inserts, List.of(1L, 7L, 2L, 3L));
+        assertThat(items).hasSize(4);
+        assertThat(items.get(0).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        assertThatThrownBy(() -> items.get(1).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().hasMessageContaining("UNIQUE");
+        assertThat(items.get(2).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(items.get(3).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(writer.transactions() - transactions).isEqualTo(1);
+        assertThat(writer.batchRetries()).isEqualTo(1);
+        assertThat(rows()).isEqualTo(4);
+        db.close();
+        assertThat(writer.submitAll(inserts, List.of(4L, 5L))).hasSize(2)
+                .allSatisfy(f -> assertThat(f).isCompletedExceptionally());
+    }
+
+    @Test
     void aFailingBatchIsRolledBackAndItsItemsRunOneByOneSoThatOnlyTheCulpritFails() throws Exception {
         Inserts inserts = new Inserts();
         writer.write(insert(7));

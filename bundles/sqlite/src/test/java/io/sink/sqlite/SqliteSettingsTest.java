@@ -12,6 +12,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SqliteSettingsTest {
 
     @Test
+    void connectionsDoNotFetchGeneratedKeysAfterEveryInsert(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        SqliteSettings settings = SqliteSettings.builder(dir.resolve("keys.db")).build();
+        Properties p = settings.jdbcProperties(true);
+        try (java.sql.Connection c = new org.sqlite.JDBC().connect(p.getProperty("url"), p)) {
+            assertThat(c.unwrap(org.sqlite.SQLiteConnection.class).getConnectionConfig().isGetGeneratedKeys())
+                    .isFalse();
+        }
+    }
+
+    @Test
     void defaultsAreDurableAndTheDriverGetsThePragmas() {
         SqliteSettings s = SqliteSettings.builder(Path.of("rel/x.db")).build();
         assertThat(s.path()).isEqualTo(Path.of("rel/x.db").toAbsolutePath().normalize());

@@ -2,6 +2,7 @@ package io.sink.api.server;
 
 import io.sink.api.Event;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -52,6 +53,22 @@ public interface ReceivedEventStore {
      * the caller: writes are grouped and committed on the store's own thread.
      */
     CompletionStage<Outcome> store(String clientId, Event event);
+
+    /**
+     * Stores events of a client that arrived together (e.g. decoded from one network read), in their
+     * order: one stage per event, each as {@link #store} gives it. A store may commit them together
+     * (one transaction, one fsync) where storing them one by one could commit the first before the
+     * others arrive. Never blocks the caller. The default stores them one by one.
+     *
+     * @return the stages, in the order of {@code events}
+     */
+    default List<CompletionStage<Outcome>> storeAll(String clientId, List<Event> events) {
+        List<CompletionStage<Outcome>> stages = new ArrayList<>(events.size());
+        for (Event event : events) {
+            stages.add(store(clientId, event));
+        }
+        return stages;
+    }
 
     /** The latest events stored from {@code clientId}, newest first, at most {@code count}. */
     List<StoredEvent> latest(String clientId, int count);

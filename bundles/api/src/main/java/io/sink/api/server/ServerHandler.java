@@ -3,6 +3,8 @@ package io.sink.api.server;
 import io.sink.api.AckKey;
 import io.sink.api.Event;
 import io.sink.api.Nack;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ConsumerType;
@@ -31,6 +33,22 @@ public interface ServerHandler {
      * {@link RetryLaterException}, and closes the connection if it is still open.
      */
     CompletionStage<Optional<Nack>> handlePublish(String clientId, Event event);
+
+    /**
+     * A client published events that arrived together (decoded from one network read), in their
+     * order: one stage per event, each as {@link #handlePublish} returns it. Lets the handler store them
+     * together (one commit for all, see {@link ReceivedEventStore#storeAll}). The default handles them
+     * one by one.
+     *
+     * @return the stages, in the order of {@code events}
+     */
+    default List<CompletionStage<Optional<Nack>>> handlePublishes(String clientId, List<Event> events) {
+        List<CompletionStage<Optional<Nack>>> stages = new ArrayList<>(events.size());
+        for (Event event : events) {
+            stages.add(handlePublish(clientId, event));
+        }
+        return stages;
+    }
 
     /** A client's connection is up. */
     default void connectionUp(String clientId, String peer) {

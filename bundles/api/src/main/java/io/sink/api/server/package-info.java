@@ -3,7 +3,7 @@
  * ids, quarantine, application versions), the handler of received events, publishing and status.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.sink.api.server;
 
 import org.osgi.annotation.bundle.Export;

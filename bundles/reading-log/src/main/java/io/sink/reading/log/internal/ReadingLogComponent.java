@@ -10,6 +10,7 @@ import io.sink.api.config.ConfigReader;
 import io.sink.api.config.Reconfigurable;
 import java.time.Duration;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
@@ -189,6 +190,11 @@ public final class ReadingLogComponent implements ServerHandler {
     @Override
     public CompletionStage<Optional<Nack>> handlePublish(String clientId, Event event) {
         return handler().handlePublish(clientId, event);
+    }
+
+    @Override
+    public List<CompletionStage<Optional<Nack>>> handlePublishes(String clientId, List<Event> events) {
+        return handler().handlePublishes(clientId, events);
     }
 
     @Override

@@ -11,6 +11,8 @@ import io.sink.protocol.etf.SensorReading;
 import io.sink.protocol.etf.SensorReadingCodec;
 import io.sink.reading.log.EventFormat;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -90,34 +92,75 @@ public final class ReadingLogHandler implements ServerHandler {
 
     @Override
     public CompletionStage<Optional<Nack>> handlePublish(String clientId, Event event) {
-        String who = Printable.text(clientId);
-        SensorReading reading = null;
-        if (EventFormat.isSensorReading(event)) {
-            try {
-                reading = SensorReadingCodec.decode(event.eventData());
-            } catch (ProtocolException e) {
-                warnRepeated("undecodable readings from " + who, "undecodable reading from " + who + ": "
-                        + EventFormat.describeGeneric(event) + ": " + Printable.inline(e.getMessage())
-                        + "; answered NACK, not stored");
-                return nack(UNDECODABLE, "the sensor reading " + what(event) + " (event type 1, schema 1) does not"
-                        + " decode: " + e.getMessage() + "; it was not stored");
+        return handlePublishes(clientId, List.of(event)).get(0);
+    }
+
+    /**
+     * Decodes and checks each event as {@link #handlePublish} does, then hands those to store to the
+     * store in one {@link ReceivedEventStore#storeAll} call, so that it can commit them together.
+     */
+    @Override
+    public List<CompletionStage<Optional<Nack>>> handlePublishes(String clientId, List<Event> events) {
+        int n = events.size();
+        List<CompletionStage<Optional<Nack>>> answers = new ArrayList<>(Collections.nCopies(n, null));
+        SensorReading[] readings = new SensorReading[n];
+        List<Event> toStore = new ArrayList<>(n);
+        int[] stored = new int[n];
+        ReceivedEventStore current = null;
+        for (int i = 0; i < n; i++) {
+            Event event = events.get(i);
+            if (EventFormat.isSensorReading(event)) {
+                try {
+                    readings[i] = SensorReadingCodec.decode(event.eventData());
+                } catch (ProtocolException e) {
+                    String who = Printable.text(clientId);
+                    warnRepeated("undecodable readings from " + who, "undecodable reading from " + who + ": "
+                            + EventFormat.describeGeneric(event) + ": " + Printable.inline(e.getMessage())
+                            + "; answered NACK, not stored");
+                    answers.set(i, nack(UNDECODABLE, "the sensor reading " + what(event) + " (event type 1, schema 1)"
+                            + " does not decode: " + e.getMessage() + "; it was not stored"));
+                    continue;
+                }
             }
+            if (withholding.isWithheld(clientId)) {
+                // an earlier event of this connection was not stored: nothing after it is stored either
+                answers.set(i, withhold(clientId, event, "an earlier event of the connection was not stored", null));
+                continue;
+            }
+            if (current == null) {
+                current = store.get();
+                if (current == null) {
+                    answers.set(i, withhold(clientId, event, "no event store is available", null));
+                    continue;
+                }
+            }
+            stored[toStore.size()] = i;
+            toStore.add(event);
         }
-        if (withholding.isWithheld(clientId)) {
-            // an earlier event of this connection was not stored: nothing after it is stored either
-            return withhold(clientId, event, "an earlier event of the connection was not stored", null);
+        if (toStore.isEmpty()) {
+            return answers;
         }
-        ReceivedEventStore current = store.get();
-        if (current == null) {
-            return withhold(clientId, event, "no event store is available", null);
-        }
-        CompletionStage<ReceivedEventStore.Outcome> storing;
+        List<CompletionStage<ReceivedEventStore.Outcome>> storing;
         try {
-            storing = current.store(clientId, event);
+            storing = toStore.size() == 1 ? List.of(current.store(clientId, toStore.get(0)))
+                    : current.storeAll(clientId, toStore);
+            if (storing.size() != toStore.size()) {
+                throw new IllegalStateException("the store answered " + storing.size() + " times for "
+                        + toStore.size() + " events");
+            }
         } catch (RuntimeException e) {
-            storing = CompletableFuture.failedFuture(e);
+            storing = Collections.nCopies(toStore.size(), CompletableFuture.failedFuture(e));
         }
-        SensorReading decoded = reading;
+        for (int k = 0; k < storing.size(); k++) {
+            int i = stored[k];
+            answers.set(i, answer(clientId, events.get(i), readings[i], storing.get(k)));
+        }
+        return answers;
+    }
+
+    /** The answer to an event once the store has stored it (or not). */
+    private CompletionStage<Optional<Nack>> answer(String clientId, Event event, SensorReading decoded,
+            CompletionStage<ReceivedEventStore.Outcome> storing) {
         return storing.handle((outcome, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
@@ -126,6 +169,7 @@ public final class ReadingLogHandler implements ServerHandler {
                 return withhold(clientId, event, "the event store failed", cause);
             }
             if (outcome == ReceivedEventStore.Outcome.CONFLICT) {
+                String who = Printable.text(clientId);
                 warnRepeated("conflicting events from " + who, "conflicting event from " + who + ": "
                         + EventFormat.describeGeneric(event) + " reuses the ack key of a stored event with other"
                         + " content; not stored, answered NACK " + CONFLICTING);
@@ -178,13 +222,13 @@ public final class ReadingLogHandler implements ServerHandler {
         return withholding.withhold(clientId, why);
     }
 
-    /** @param who the client id, escaped */
-    private void logStored(String who, Event event, SensorReading reading, ReceivedEventStore.Outcome outcome) {
+    /** Counts the event and hands its line to the log thread (which escapes the client id). */
+    private void logStored(String clientId, Event event, SensorReading reading, ReceivedEventStore.Outcome outcome) {
         if (outcome == ReceivedEventStore.Outcome.DUPLICATE) {
             duplicates.incrementAndGet();
             log.execute(() -> {
                 if (lines.isDebugEnabled()) {
-                    lines.debug("duplicate from " + who + ": " + (reading != null
+                    lines.debug("duplicate from " + Printable.text(clientId) + ": " + (reading != null
                             ? EventFormat.describe(event, reading) : EventFormat.describeGeneric(event))
                             + " (stored before; ACKed again)");
                 }
@@ -193,9 +237,11 @@ public final class ReadingLogHandler implements ServerHandler {
         }
         stored.incrementAndGet();
         if (reading != null) {
-            log.execute(() -> lines.info("reading from " + who + ": " + EventFormat.describe(event, reading)));
+            log.execute(() -> lines.info("reading from " + Printable.text(clientId) + ": "
+                    + EventFormat.describe(event, reading)));
         } else if (logGenericEvents) {
-            log.execute(() -> lines.info("event from " + who + ": " + EventFormat.describeGeneric(event)));
+            log.execute(() -> lines.info("event from " + Printable.text(clientId) + ": "
+                    + EventFormat.describeGeneric(event)));
         }
     }
 

@@ -68,7 +68,15 @@ class ReadingLogHandlerTest {
         }
 
         final List<Call> calls = new CopyOnWriteArrayList<>();
+        /** How many events each storeAll call handed over. */
+        final List<Integer> storeAllCalls = new CopyOnWriteArrayList<>();
         volatile RuntimeException thrown;
+
+        @Override
+        public List<CompletionStage<Outcome>> storeAll(String clientId, List<Event> events) {
+            storeAllCalls.add(events.size());
+            return ReceivedEventStore.super.storeAll(clientId, events);
+        }
 
         @Override
         public CompletionStage<Outcome> store(String clientId, Event event) {
@@ -121,6 +129,35 @@ class ReadingLogHandlerTest {
             assertThat(line.thread()).as("neither the network thread nor the store's thread").isEqualTo(LOG_THREAD);
         });
         assertThat(handler.storedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void eventsReadTogetherGoToTheStoreTogetherAndAreAnsweredEachInOrder() throws Exception {
+        Event broken = Event.of(1, 1, "kitchen", 3, 5, new byte[] {(byte) 131, 116, 0, 0, 0, 1});
+        List<CompletionStage<Optional<Nack>>> stages = handler.handlePublishes("example-client",
+                List.of(reading("kitchen", 1, 70, 40), broken, reading("kitchen", 2, 71, 40),
+                        reading("kitchen", 4, 72, 40)));
+        assertThat(stages).hasSize(4);
+        assertThat(store.storeAllCalls).containsExactly(3);
+        assertThat(store.calls).extracting(c -> c.event().offset()).containsExactly(1L, 2L, 4L);
+        assertThat(answer(stages.get(1))).hasValueSatisfying(n -> assertThat(n.machineMessageAsString())
+                .isEqualTo("undecodable"));
+        assertThat(stages.get(0).toCompletableFuture()).isNotDone();
+        Event conflicting = store.calls.get(2).event();
+        store.calls.get(0).stage().complete(ReceivedEventStore.Outcome.STORED);
+        store.calls.get(1).stage().complete(ReceivedEventStore.Outcome.DUPLICATE);
+        store.calls.get(2).stage().complete(ReceivedEventStore.Outcome.CONFLICT);
+        assertThat(answer(stages.get(0))).isEmpty();
+        assertThat(answer(stages.get(2))).isEmpty();
+        assertThat(answer(stages.get(3))).hasValueSatisfying(n -> assertThat(n.machineMessageAsString())
+                .isEqualTo(ReadingLogHandler.CONFLICTING));
+        assertThat(conflicting.offset()).isEqualTo(4);
+        assertThat(handler.storedCount()).isEqualTo(1);
+        assertThat(handler.duplicateCount()).isEqualTo(1);
+        assertThat(handler.nackCount()).isEqualTo(2);
+        await("the reading's line", () -> !lines.texts("INFO").isEmpty());
+        assertThat(lines.texts("INFO")).containsExactly("reading from example-client: sensor=kitchen offset=1"
+                + " timestamp=1700000000 temperature=70 humidity=40");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
@@ -104,6 +105,30 @@ public final class SqliteReceivedEventStore implements ReceivedEventStore, AutoC
             return CompletableFuture.failedFuture(new IllegalStateException(database.description() + " is closed"));
         }
         return database.writer().submit(batch, new Incoming(clientId, event)).thenApply(this::counted);
+    }
+
+    /**
+     * Queues the events for the writer thread together: it is woken once, after all of them are
+     * queued, so that they are committed in one transaction (see {@link GroupCommitWriter#submitAll}).
+     */
+    @Override
+    public List<CompletionStage<Outcome>> storeAll(String clientId, List<Event> events) {
+        requireClientId(clientId);
+        List<Incoming> items = new ArrayList<>(events.size());
+        for (Event event : events) {
+            items.add(new Incoming(clientId, Objects.requireNonNull(event, "event")));
+        }
+        List<CompletionStage<Outcome>> stages = new ArrayList<>(items.size());
+        if (database.isClosed()) {
+            CompletableFuture<Outcome> closed = CompletableFuture.failedFuture(
+                    new IllegalStateException(database.description() + " is closed"));
+            items.forEach(i -> stages.add(closed));
+            return stages;
+        }
+        for (CompletableFuture<Outcome> f : database.writer().submitAll(batch, items)) {
+            stages.add(f.thenApply(this::counted));
+        }
+        return stages;
     }
 
     /** An event to store, and whose it is. */

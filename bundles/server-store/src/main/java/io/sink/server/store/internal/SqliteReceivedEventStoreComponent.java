@@ -197,6 +197,11 @@ public final class SqliteReceivedEventStoreComponent implements ReceivedEventSto
     }
 
     @Override
+    public List<CompletionStage<Outcome>> storeAll(String clientId, List<Event> events) {
+        return current().store().storeAll(clientId, events);
+    }
+
+    @Override
     public List<StoredEvent> latest(String clientId, int count) {
         return current().store().latest(clientId, count);
     }

@@ -179,6 +179,26 @@ public abstract class ReceivedEventStoreContract {
     }
 
     @Test
+    void eventsStoredTogetherAreAnsweredOneByOneInOrder() throws Exception {
+        await(store.store("alice", reading("hall", 1)));
+        List<Event> events = List.of(reading("kitchen", 1), reading("kitchen", 2), reading("hall", 1),
+                Event.of(1, 1, "hall", 1, 5, new byte[] {1}), reading("kitchen", 1), reading("kitchen", 3));
+        List<CompletionStage<Outcome>> stages = store.storeAll("alice", events);
+        assertThat(stages).hasSize(events.size());
+        List<Outcome> outcomes = new ArrayList<>();
+        for (CompletionStage<Outcome> s : stages) {
+            outcomes.add(await(s));
+        }
+        assertThat(outcomes).containsExactly(Outcome.STORED, Outcome.STORED, Outcome.DUPLICATE, Outcome.CONFLICT,
+                Outcome.DUPLICATE, Outcome.STORED);
+        assertThat(committedEvents()).isEqualTo(4);
+        assertThat(store.count("alice")).isEqualTo(4);
+        assertThat(store.latest("alice", 3)).extracting(StoredEvent::event)
+                .containsExactly(reading("kitchen", 3), reading("kitchen", 2), reading("kitchen", 1));
+        assertThat(store.storeAll("alice", List.of())).isEmpty();
+    }
+
+    @Test
     void latestIsNewestFirstWithItsReceiptTime() throws Exception {
         Clock clock = Clock.fixed(Instant.parse("2026-01-02T03:04:05.678Z"), ZoneOffset.UTC);
         reopen(clock);

@@ -57,6 +57,23 @@ class GroupCommitTest {
     }
 
     @Test
+    void eventsStoredTogetherShareOneTransactionWithoutHoldingTheWriter() throws Exception {
+        store = TestStores.open(dir);
+        assertThat(store.count("alice")).isZero(); // the schema is in place: the writer is idle
+        long transactions = store.writer().transactions();
+        List<io.sink.api.Event> events = new ArrayList<>();
+        for (int i = 1; i <= 50; i++) {
+            events.add(reading("kitchen", i));
+        }
+        // the writer is woken once all 50 are queued, not at the first: one commit for all
+        for (CompletionStage<Outcome> s : store.storeAll("alice", events)) {
+            assertThat(s.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(Outcome.STORED);
+        }
+        assertThat(store.writer().transactions() - transactions).isEqualTo(1);
+        assertThat(store.count("alice")).isEqualTo(50);
+    }
+
+    @Test
     void aBatchAnswersNewEventsDuplicatesAndConflictsWithoutFallingBackToOneByOne() throws Exception {
         store = TestStores.open(dir);
         assertThat(store.store("alice", reading("kitchen", 1)).toCompletableFuture()

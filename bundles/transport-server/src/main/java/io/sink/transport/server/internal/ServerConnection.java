@@ -31,6 +31,7 @@ import io.sink.transport.internal.state.ProtocolViolation;
 import io.sink.transport.internal.state.ServerHandshake;
 import io.sink.transport.internal.state.ServerSession;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -307,6 +308,20 @@ final class ServerConnection extends Connection {
             return CompletableFuture.failedFuture(new RetryLaterException("no event handler is available"));
         }
         return handler.handlePublish(clientId, event);
+    }
+
+    /** The events of one read go to the handler together: its store can commit them together. */
+    @Override
+    protected List<? extends CompletionStage<Optional<Nack>>> deliverAll(List<Event> events) {
+        ServerHandler handler = engine.handler();
+        if (handler == null) {
+            return java.util.Collections.nCopies(events.size(),
+                    CompletableFuture.failedFuture(new RetryLaterException("no event handler is available")));
+        }
+        if (events.size() == 1) {
+            return List.of(handler.handlePublish(clientId, events.get(0)));
+        }
+        return handler.handlePublishes(clientId, events);
     }
 
     @Override

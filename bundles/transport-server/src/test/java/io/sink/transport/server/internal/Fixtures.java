@@ -78,6 +78,8 @@ final class Fixtures {
     /** Records what clients publish; answers by a function of the event (ACK by default). */
     static final class Handler implements ServerHandler {
         final ConcurrentLinkedQueue<Event> received = new ConcurrentLinkedQueue<>();
+        /** How many events each call of handlePublishes (events of one read) brought. */
+        final List<Integer> together = new CopyOnWriteArrayList<>();
         final List<String> ups = new CopyOnWriteArrayList<>();
         final List<String> downs = new CopyOnWriteArrayList<>();
         volatile Function<Event, CompletionStage<Optional<Nack>>> answer =
@@ -87,6 +89,12 @@ final class Fixtures {
         public CompletionStage<Optional<Nack>> handlePublish(String clientId, Event event) {
             received.add(event);
             return answer.apply(event);
+        }
+
+        @Override
+        public List<CompletionStage<Optional<Nack>>> handlePublishes(String clientId, List<Event> events) {
+            together.add(events.size());
+            return ServerHandler.super.handlePublishes(clientId, events);
         }
 
         @Override

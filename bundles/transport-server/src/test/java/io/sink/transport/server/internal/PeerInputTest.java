@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import io.sink.api.Nack;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,27 @@ class PeerInputTest {
                 new io.sink.api.Event(-1L, 1, new byte[] {'k'}, -1L, 1, new byte[] {'x'}),
                 new io.sink.api.Event(1, 1, new byte[] {'k'}, Long.MIN_VALUE, 1, new byte[] {'x'}));
         assertThat(log()).contains("application version 1.0.0").doesNotContain("closing connection");
+    }
+
+    @Test
+    void publishesOfOneReadReachTheHandlerTogetherAndAreAnsweredEachInOrder() throws Exception {
+        peer = RawPeer.client(Fixtures.clientContext(pki, "example-client"), port);
+        peer.sendFrame("0005312e302e30000004d2");
+        assertThat(peer.nextFrame(WAIT)).as("hello_new_client").startsWith("11");
+        StringBuilder three = new StringBuilder();
+        for (int id = 1; id <= 3; id++) {
+            // PUBLISH id N: event type 1, schema 1, key "k", offset N, timestamp 1, data "x"
+            three.append("000a").append("400").append(id).append("0101016b0").append(id).append("010178");
+        }
+        handler.answer = e -> e.offset() == 2
+                ? java.util.concurrent.CompletableFuture.completedFuture(Optional.of(Nack.of("no", "refused")))
+                : java.util.concurrent.CompletableFuture.completedFuture(Optional.empty());
+        peer.sendRaw(three.toString()); // one write, one TLS record: one read on the server
+        assertThat(peer.nextFrame(WAIT)).as("ACK of message id 1").isEqualTo("3001");
+        assertThat(peer.nextFrame(WAIT)).as("NACK of message id 2").startsWith("7002");
+        assertThat(peer.nextFrame(WAIT)).as("ACK of message id 3").isEqualTo("3003");
+        assertThat(handler.together).containsExactly(3);
+        assertThat(handler.received).extracting(io.sink.api.Event::offset).containsExactly(1L, 2L, 3L);
     }
 
     @Test

@@ -85,6 +85,10 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
     /** Answers given on other threads, waiting for the event loop (see {@link #answer}). */
     private final Queue<Answer> answers = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean answering = new AtomicBoolean();
+    /** PUBLISHes of the current read, delivered together at its end (event loop only). */
+    private final List<Received> received = new java.util.ArrayList<>();
+    /** Most PUBLISHes of one read delivered together; a longer read is delivered in parts. */
+    static final int MAX_DELIVERED_TOGETHER = 1024;
 
     protected Connection(Logger log, ConnectionCounters counters, Duration keepaliveInterval, int window, int pauseReadingAt) {
         this.log = log;
@@ -110,6 +114,24 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
 
     /** An event the peer published, to hand to the application. */
     protected abstract CompletionStage<Optional<Nack>> deliver(Event event);
+
+    /**
+     * Events the peer published that arrived together (one read), in order, to hand to the
+     * application: one stage per event, in the same order. By default each is delivered alone.
+     */
+    protected List<? extends CompletionStage<Optional<Nack>>> deliverAll(List<Event> events) {
+        List<CompletionStage<Optional<Nack>>> answers = new java.util.ArrayList<>(events.size());
+        for (Event event : events) {
+            CompletionStage<Optional<Nack>> answer;
+            try {
+                answer = deliver(event);
+            } catch (RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
+            }
+            answers.add(answer);
+        }
+        return answers;
+    }
 
     /**
      * The application's answer to a PUBLISH is about to be sent (bookkeeping: an exception thrown here
@@ -175,6 +197,9 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        // what the last read brought is handed over as it was before reads were grouped (stored, not
+        // answered: the peer sends it again and the store recognises it)
+        deliverReceived();
         for (ScheduledFuture<?> timer : timers) {
             timer.cancel(false);
         }
@@ -193,6 +218,9 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
 
     /** Closes the connection with a reason for the log and for the failed publishes. */
     public void close(String reason) {
+        if (channel.eventLoop().inEventLoop()) {
+            deliverReceived(); // the PUBLISHes read before the reason to close are handed over first
+        }
         if (closeReason == null) {
             closeReason = reason;
         }
@@ -279,6 +307,11 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
                 handshakeFrame(frame, type);
                 return;
             }
+            if (type != FrameType.PUBLISH) {
+                // the PUBLISHes before it are handed over first, so that answers keep the order of the
+                // frames they answer when the receiver answers at once (an ACK before a later PONG)
+                deliverReceived();
+            }
             switch (type) {
                 case PUBLISH:
                     received((PublishFrame) frame);
@@ -318,14 +351,57 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
     private void received(PublishFrame frame) throws ProtocolException, ProtocolViolation {
         gate.publishReceived();
         applyGate();
+        received.add(new Received(frame.event(), frame.messageId())); // a malformed event closes here
+        if (received.size() >= MAX_DELIVERED_TOGETHER) {
+            deliverReceived();
+        }
+    }
+
+    /**
+     * The end of a read: the PUBLISHes it brought are handed to the application together (one
+     * commit can then serve all of them).
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        deliverReceived();
+        ctx.fireChannelReadComplete();
+    }
+
+    /** Hands the PUBLISHes received since the last call to the application, in order, and answers each. */
+    private void deliverReceived() {
+        int n = received.size();
+        if (n == 0) {
+            return;
+        }
+        Received[] frames = received.toArray(new Received[n]);
+        received.clear(); // before delivering: answering may close the connection, or read again
+        List<Event> events = new java.util.ArrayList<>(n);
+        for (Received frame : frames) {
+            events.add(frame.event());
+        }
+        List<? extends CompletionStage<Optional<Nack>>> answers;
+        try {
+            answers = deliverAll(events);
+            if (answers == null || answers.size() != n) {
+                throw new IllegalStateException("the receiver answered " + (answers == null ? "nothing" : answers.size()
+                        + " times") + " for " + n + " events");
+            }
+        } catch (RuntimeException e) {
+            CompletableFuture<Optional<Nack>> failed = CompletableFuture.failedFuture(e);
+            answers = java.util.Collections.nCopies(n, failed);
+        }
+        for (int i = 0; i < n; i++) {
+            answerWhenDone(frames[i], answers.get(i));
+        }
+    }
+
+    /** A PUBLISH received, its event decoded. */
+    private record Received(Event event, int messageId) {
+    }
+
+    private void answerWhenDone(Received frame, CompletionStage<Optional<Nack>> answer) {
         Event event = frame.event();
         int messageId = frame.messageId();
-        CompletionStage<Optional<Nack>> answer;
-        try {
-            answer = deliver(event);
-        } catch (RuntimeException e) {
-            answer = CompletableFuture.failedFuture(e);
-        }
         answer.whenComplete((nack, failure) -> {
             Frame reply;
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
@@ -447,6 +523,7 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
         if (closing) {
             return; // logged once, when the connection was condemned
         }
+        deliverReceived(); // the valid PUBLISHes read before the malformed input are handed over first
         logClosing(true, reason);
         closing = true;
         close(reason);
@@ -482,6 +559,9 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
 
     /** Writes a frame, flushes, and closes the connection once it is written. */
     protected void sendAndClose(Frame frame, String reason) {
+        if (channel.eventLoop().inEventLoop()) {
+            deliverReceived();
+        }
         if (closeReason == null) {
             closeReason = reason;
         }
