@@ -73,8 +73,9 @@ public class CoreBundlesIT {
                 Map.of("io.sink.api", new Version(1, 1, 0), "io.sink.api.client", API_CLIENT_VERSION,
                         "io.sink.api.config", API_VERSION, "io.sink.api.text", new Version(1, 1, 0),
                         // 1.1.0: RetryLaterException, a stage the transport must not answer;
-                        // 1.2.0: ClientLeases, the fleet-wide one-connection-per-client rule
-                        "io.sink.api.server", new Version(1, 2, 0),
+                        // 1.2.0: ClientLeases, the fleet-wide one-connection-per-client rule;
+                        // 1.3.0: handlePublishes/storeAll, the PUBLISHes of one network read stored together
+                        "io.sink.api.server", new Version(1, 3, 0),
                         // 1.0.0: the sensors the server configures on its clients
                         "io.sink.api.server.sensors", API_VERSION),
                 exports);
