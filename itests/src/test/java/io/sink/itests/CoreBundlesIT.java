@@ -40,7 +40,7 @@ public class CoreBundlesIT {
      * (what the server publishes, by event type); 2.0: the Outbox, ClientHandler.connectionUp(SinkClient) and no
      * handleAck/handleNack (one ACK path: the publish's result).
      */
-    private static final Version API_CLIENT_VERSION = new Version(2, 0, 0);
+    private static final Version API_CLIENT_VERSION = new Version(2, 1, 0); // 2.1.0: SinkClient.publishAll
 
     @Inject
     private BundleContext context;

@@ -23,6 +23,21 @@ public interface SinkClient {
      */
     CompletionStage<PublishResult> publish(Event event);
 
+    /**
+     * Publishes events in this order, as {@link #publish} would one by one, and returns their stages in
+     * the same order. An implementation may send them together (one write to the network for all of
+     * them) instead of one write each.
+     *
+     * @since 2.1
+     */
+    default List<CompletionStage<PublishResult>> publishAll(List<Event> events) {
+        List<CompletionStage<PublishResult>> answers = new java.util.ArrayList<>(events.size());
+        for (Event event : events) {
+            answers.add(publish(event));
+        }
+        return answers;
+    }
+
     /** How many more PUBLISHes may be sent before the window is full (0 when not connected). */
     int windowAvailable();
 

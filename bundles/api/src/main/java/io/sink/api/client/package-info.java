@@ -3,7 +3,7 @@
  * durable event log behind it, the handler the transport calls, publishing, and the connection status.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package io.sink.api.client;
 
 import org.osgi.annotation.bundle.Export;

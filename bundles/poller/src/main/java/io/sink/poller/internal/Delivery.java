@@ -89,6 +89,8 @@ public final class Delivery {
     private Map<Long, Stream> streamsByType = Map.of();
     private Stream defaultStream;
     private final Map<AckKey, InFlight> inFlight = new HashMap<>();
+    /** Taken into the window by the current pump, published together at its end. */
+    private final List<InFlight> toSend = new ArrayList<>();
     private final List<AckKey> pendingAcks = new ArrayList<>();
     private final Set<AckKey> pendingAckKeys = new HashSet<>();
     private SinkClient client;
@@ -187,19 +189,23 @@ public final class Delivery {
         int n = streams.size();
         int start = Math.floorMod(rotation++, n);
         int share = Math.max(1, window / n);
-        // first every stream up to its share, then the rest of the window to whoever has more
-        for (int i = 0; i < n && room > 0; i++) {
-            Stream stream = streams.get((start + i) % n);
-            int want = Math.min(room, share - stream.inFlight);
-            if (want > 0 && stream.mayPublish(changes)) {
-                room -= fill(outbox, c, stream, want);
+        try {
+            // first every stream up to its share, then the rest of the window to whoever has more
+            for (int i = 0; i < n && room > 0; i++) {
+                Stream stream = streams.get((start + i) % n);
+                int want = Math.min(room, share - stream.inFlight);
+                if (want > 0 && stream.mayPublish(changes)) {
+                    room -= fill(outbox, c, stream, want);
+                }
             }
-        }
-        for (int i = 0; i < n && room > 0; i++) {
-            Stream stream = streams.get((start + i) % n);
-            if (stream.mayPublish(changes)) {
-                room -= fill(outbox, c, stream, room);
+            for (int i = 0; i < n && room > 0; i++) {
+                Stream stream = streams.get((start + i) % n);
+                if (stream.mayPublish(changes)) {
+                    room -= fill(outbox, c, stream, room);
+                }
             }
+        } finally {
+            send(c); // also what was taken before a read of the log failed
         }
     }
 
@@ -249,19 +255,42 @@ public final class Delivery {
         return sent;
     }
 
+    /** Takes an event into the window; {@link #send} publishes the events taken by one pump together. */
     private void publish(SinkClient c, Stream stream, LoggedEvent logged, AckKey key) {
         InFlight entry = new InFlight(key, logged.sequence(), logged.event(), generation);
         inFlight.put(key, entry);
         stream.inFlight++;
         published++;
-        CompletionStage<PublishResult> answer;
-        try {
-            answer = c.publish(logged.event());
-        } catch (RuntimeException e) {
-            answer = CompletableFuture.completedFuture(new PublishResult.Failed(key, "publish failed: " + e));
+        toSend.add(entry);
+    }
+
+    /** Publishes the events taken since the last call with one {@link SinkClient#publishAll} (one network write). */
+    private void send(SinkClient c) {
+        if (toSend.isEmpty()) {
+            return;
         }
-        answer.whenComplete((result, failure) -> results.accept(new Settled(entry,
-                result != null ? result : new PublishResult.Failed(key, "publish failed: " + failure))));
+        List<InFlight> entries = List.copyOf(toSend);
+        toSend.clear();
+        List<Event> events = new ArrayList<>(entries.size());
+        entries.forEach(e -> events.add(e.event));
+        List<? extends CompletionStage<PublishResult>> answers;
+        try {
+            answers = c.publishAll(events);
+            if (answers == null || answers.size() != entries.size()) {
+                throw new IllegalStateException("publishAll answered " + (answers == null ? "nothing"
+                        : answers.size() + " stages") + " for " + entries.size() + " events");
+            }
+        } catch (RuntimeException e) {
+            List<CompletionStage<PublishResult>> failed = new ArrayList<>(entries.size());
+            entries.forEach(entry -> failed.add(CompletableFuture.completedFuture(
+                    new PublishResult.Failed(entry.key, "publish failed: " + e))));
+            answers = failed;
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            InFlight entry = entries.get(i);
+            answers.get(i).whenComplete((result, failure) -> results.accept(new Settled(entry,
+                    result != null ? result : new PublishResult.Failed(entry.key, "publish failed: " + failure))));
+        }
     }
 
     /** A publish result: the one path of ACKs and NACKs. */

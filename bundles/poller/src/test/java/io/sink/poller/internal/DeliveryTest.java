@@ -96,6 +96,26 @@ class DeliveryTest {
     }
 
     @Test
+    void theEventsOfOneRunArePublishedTogetherInLogOrder() {
+        delivery(16, "readings=1"); // two streams: their events of one run make one publishAll
+        List<AckKey> appended = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            appended.add(append(1, "r" + i));
+        }
+        AckKey other = append(9, "o");
+        connect();
+        run();
+        assertThat(client.batches).containsExactly(16);
+        assertThat(published()).hasSize(16).contains(other);
+        assertThat(published().stream().filter(k -> !k.equals(other)).toList())
+                .containsExactlyElementsOf(appended.subList(0, 15));
+        assertThat(client.ackAll()).isEqualTo(16);
+        run();
+        assertThat(client.batches).containsExactly(16, 5);
+        assertThat(client.violations).isEmpty();
+    }
+
+    @Test
     void nothingIsPublishedBeforeAConnectionOrWhileItIsDown() {
         delivery(10);
         append(1, "a");

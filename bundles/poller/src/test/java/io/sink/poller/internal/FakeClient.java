@@ -26,6 +26,8 @@ final class FakeClient implements SinkClient {
     volatile int window = 4095;
     final List<Event> published = new CopyOnWriteArrayList<>();
     final List<String> violations = new CopyOnWriteArrayList<>();
+    /** The size of each {@link #publishAll} call, in order. */
+    final List<Integer> batches = new CopyOnWriteArrayList<>();
     private final Map<AckKey, CompletableFuture<PublishResult>> inFlight = new LinkedHashMap<>();
 
     @Override
@@ -54,6 +56,12 @@ final class FakeClient implements SinkClient {
         CompletableFuture<PublishResult> f = new CompletableFuture<>();
         inFlight.put(key, f);
         return f;
+    }
+
+    @Override
+    public synchronized List<CompletionStage<PublishResult>> publishAll(List<Event> events) {
+        batches.add(events.size());
+        return SinkClient.super.publishAll(events);
     }
 
     @Override

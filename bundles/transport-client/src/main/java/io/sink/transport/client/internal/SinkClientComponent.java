@@ -268,6 +268,11 @@ public final class SinkClientComponent implements SinkClient {
     }
 
     @Override
+    public List<CompletionStage<PublishResult>> publishAll(List<Event> events) {
+        return engine.publishAll(events);
+    }
+
+    @Override
     public int windowAvailable() {
         return engine.windowAvailable();
     }

@@ -238,6 +238,18 @@ public final class SinkClientEngine implements SinkClient {
         return connection.publish(event);
     }
 
+    /** The events of one call go to the network together: one event-loop task, one flush. */
+    @Override
+    public List<CompletionStage<PublishResult>> publishAll(List<Event> events) {
+        ClientConnection connection = current;
+        if (connection == null) {
+            List<CompletionStage<PublishResult>> failed = new java.util.ArrayList<>(events.size());
+            events.forEach(e -> failed.add(publish(e)));
+            return failed;
+        }
+        return new java.util.ArrayList<>(connection.publishAll(events));
+    }
+
     @Override
     public int windowAvailable() {
         ClientConnection connection = current;

@@ -138,6 +138,29 @@ class TransportTest extends ServerTestBase {
     }
 
     @Test
+    void publishAllSendsTheEventsTogetherInOrderAndEachIsAnswered() throws Exception {
+        handler.answer = e -> CompletableFuture.completedFuture(e.offset() == 7
+                ? Optional.of(Nack.of("E7", "seventh")) : Optional.empty());
+        SinkClientEngine engine = client("example-client", new Fixtures.Client(13));
+        Await.until("connected", engine::connected);
+        java.util.List<io.sink.api.Event> events = new java.util.ArrayList<>();
+        for (int i = 1; i <= 30; i++) {
+            events.add(Fixtures.event("batch", i));
+        }
+        java.util.List<CompletionStage<PublishResult>> answers = engine.publishAll(events);
+        assertThat(answers).hasSize(30);
+        for (int i = 0; i < 30; i++) {
+            AckKey key = events.get(i).ackKey();
+            assertThat(await(answers.get(i))).isEqualTo(i + 1 == 7
+                    ? new PublishResult.Nacked(key, Nack.of("E7", "seventh")) : new PublishResult.Acked(key));
+        }
+        assertThat(handler.received).extracting(io.sink.api.Event::offset)
+                .containsExactlyElementsOf(events.stream().map(io.sink.api.Event::offset).toList());
+        // one write to the network: the server read them all at once and handed them over together
+        assertThat(handler.together).containsExactly(30);
+    }
+
+    @Test
     void aFailingHandlerBecomesANackNotADroppedConnection() throws Exception {
         handler.answer = e -> {
             if (e.offset() == 1) {
