@@ -147,6 +147,7 @@ public final class AriesSqlitePools implements AutoCloseable {
         Objects.requireNonNull(writerProperties, "writerProperties");
         Objects.requireNonNull(readerProperties, "readerProperties");
         Objects.requireNonNull(description, "description");
+        SqliteNativeLibrary.useKeptCopy(dataSourceFactory);
         JDBCConnectionProvider writer = provider(dataSourceFactory, providerFactory, writerProperties, description,
                 true, 1);
         JDBCConnectionProvider readers;

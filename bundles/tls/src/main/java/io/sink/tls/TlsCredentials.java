@@ -53,9 +53,12 @@ public record TlsCredentials(PrivateKey privateKey, List<X509Certificate> certif
         List<X509Certificate> chain = PemFiles.readCertificates(config.certificateChain());
         PrivateKey key = PemFiles.readPrivateKey(config.privateKey());
         List<X509Certificate> trusted = PemFiles.readCertificates(config.trustedCertificates());
-        Optional<String> mismatch = mismatch(key, chain.get(0));
-        if (mismatch.isPresent()) {
-            throw new TlsFileException(config.privateKey(), mismatch.get() + " (the first certificate of "
+        TlsCredentials credentials;
+        try {
+            // the constructor checks the key against the leaf (a signature made and verified: once)
+            credentials = new TlsCredentials(key, chain, trusted);
+        } catch (IllegalArgumentException e) {
+            throw new TlsFileException(config.privateKey(), e.getMessage() + " (the first certificate of "
                     + config.certificateChain() + ")");
         }
         X509Certificate leaf = chain.get(0);
@@ -66,7 +69,7 @@ public record TlsCredentials(PrivateKey privateKey, List<X509Certificate> certif
                     config.certificateChain(), Certificates.subject(leaf), leaf.getNotBefore().toInstant(),
                     leaf.getNotAfter().toInstant());
         }
-        return new TlsCredentials(key, chain, trusted);
+        return credentials;
     }
 
     /** The first certificate of the chain: the one that identifies this endpoint. */
