@@ -410,11 +410,7 @@ public final class Poller {
     }
 
     private void schedule(Runnable task, long delayMillis) {
-        try {
-            executor.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // stopping
-        }
+        scheduleNanos(task, TimeUnit.MILLISECONDS.toNanos(delayMillis));
     }
 
     private static <T> T await(Future<T> future, String what) {

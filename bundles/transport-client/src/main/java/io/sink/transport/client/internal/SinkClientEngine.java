@@ -243,11 +243,9 @@ public final class SinkClientEngine implements SinkClient {
     public List<CompletionStage<PublishResult>> publishAll(List<Event> events) {
         ClientConnection connection = current;
         if (connection == null) {
-            List<CompletionStage<PublishResult>> failed = new java.util.ArrayList<>(events.size());
-            events.forEach(e -> failed.add(publish(e)));
-            return failed;
+            return SinkClient.super.publishAll(events); // each fails as publish says: not connected
         }
-        return new java.util.ArrayList<>(connection.publishAll(events));
+        return connection.publishAll(events);
     }
 
     @Override

@@ -590,7 +590,7 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
      * (one write to the network instead of one per event); thread-safe. One stage per event, as
      * {@link #publish} gives.
      */
-    public List<CompletableFuture<PublishResult>> publishAll(List<Event> events) {
+    public List<CompletionStage<PublishResult>> publishAll(List<Event> events) {
         List<CompletableFuture<PublishResult>> results = new java.util.ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
             results.add(new CompletableFuture<>());
@@ -607,7 +607,7 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
         } else {
             loop.execute(publishing);
         }
-        return results;
+        return List.copyOf(results);
     }
 
     private void doPublish(Event event, CompletableFuture<PublishResult> result) {
