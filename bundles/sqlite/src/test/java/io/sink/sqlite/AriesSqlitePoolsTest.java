@@ -73,4 +73,30 @@ class AriesSqlitePoolsTest {
                 .hasMessageContaining("disk gone");
         assertThat(aries.providerFactory.open).isEmpty();
     }
+
+    @Test
+    void aStoreOpenedOverItsPoolsClosesThemAfterItselfEvenWhenClosingItFails() {
+        SqliteSettings settings = SqliteSettings.builder(dir.resolve("sub/s.db")).build();
+        List<String> events = new java.util.ArrayList<>();
+        AriesSqliteStore<AutoCloseable> opened = AriesSqliteStore.open(aries.dataSourceFactory,
+                aries.transactionControl, aries.providerFactory, settings, "test store", sql -> () -> {
+                    events.add("store closed with " + aries.providerFactory.open.size() + " pools open");
+                    throw new java.io.IOException("flush failed");
+                });
+        assertThat(dir.resolve("sub")).isDirectory(); // prepared before the pools opened their first connection
+        assertThat(aries.providerFactory.open).hasSize(2);
+        opened.close();
+        assertThat(events).containsExactly("store closed with 2 pools open");
+        assertThat(aries.providerFactory.open).isEmpty();
+    }
+
+    @Test
+    void aStoreThatCannotBeOpenedLeavesNoPoolOpen() {
+        SqliteSettings settings = SqliteSettings.builder(dir.resolve("s.db")).build();
+        assertThatThrownBy(() -> AriesSqliteStore.open(aries.dataSourceFactory, aries.transactionControl,
+                aries.providerFactory, settings, "test store", sql -> {
+                    throw new IllegalStateException("schema version 9 is newer than this bundle's");
+                })).isInstanceOf(IllegalStateException.class).hasMessageContaining("schema version 9");
+        assertThat(aries.providerFactory.open).isEmpty();
+    }
 }

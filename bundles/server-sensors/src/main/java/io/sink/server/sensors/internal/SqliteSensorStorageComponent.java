@@ -3,10 +3,9 @@ package io.sink.server.sensors.internal;
 import io.sink.api.config.ConfigReader;
 import io.sink.api.config.Reconfigurable;
 import io.sink.server.sensors.storage.SensorStorage;
-import io.sink.sqlite.AriesSqlitePools;
+import io.sink.sqlite.AriesSqliteStore;
 import io.sink.sqlite.DataDirectory;
 import io.sink.sqlite.SqlWork;
-import io.sink.sqlite.SqliteDatabase;
 import io.sink.sqlite.SqliteSettings;
 import java.nio.file.Path;
 import java.util.Map;
@@ -39,18 +38,10 @@ public final class SqliteSensorStorageComponent implements SensorStorage {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteSensorStorageComponent.class);
 
-    /** What runs with one configuration. */
-    private record Open(AriesSqlitePools pools, SqliteSensorStorage storage) {
-        void close() {
-            storage.close();
-            pools.close();
-        }
-    }
-
     private final DataSourceFactory dataSourceFactory;
     private final TransactionControl transactionControl;
     private final JDBCConnectionProviderFactory providerFactory;
-    private final Reconfigurable<SqliteSettings, Open> running;
+    private final Reconfigurable<SqliteSettings, AriesSqliteStore<SqliteSensorStorage>> running;
 
     @Activate
     public SqliteSensorStorageComponent(
@@ -65,7 +56,7 @@ public final class SqliteSensorStorageComponent implements SensorStorage {
         this.providerFactory = providerFactory;
         Path dataDirectory = DataDirectory.of(context == null ? null : context.getProperty(DataDirectory.PROPERTY));
         this.running = new Reconfigurable<>(SensorDirectoryComponent.PID, "the sensor directory's database",
-                properties, p -> settings(p, dataDirectory), this::open, Open::close, LOG::error, LOG::info);
+                properties, p -> settings(p, dataDirectory), this::open, AriesSqliteStore::close, LOG::error, LOG::info);
     }
 
     /** Validates the SQLite properties; messages name the PID, the property and the value. */
@@ -80,16 +71,9 @@ public final class SqliteSensorStorageComponent implements SensorStorage {
         }
     }
 
-    private Open open(SqliteSettings settings) {
-        SqliteDatabase.prepareDirectory(settings.path(), SensorOutbox.KIND);
-        AriesSqlitePools pools = AriesSqlitePools.open(dataSourceFactory, transactionControl, providerFactory,
-                settings, SensorOutbox.KIND);
-        try {
-            return new Open(pools, SqliteSensorStorage.open(pools.executor(), settings));
-        } catch (RuntimeException | Error e) {
-            pools.close();
-            throw e;
-        }
+    private AriesSqliteStore<SqliteSensorStorage> open(SqliteSettings settings) {
+        return AriesSqliteStore.open(dataSourceFactory, transactionControl, providerFactory, settings,
+                SensorOutbox.KIND, sql -> SqliteSensorStorage.open(sql, settings));
     }
 
     @Modified
@@ -104,17 +88,17 @@ public final class SqliteSensorStorageComponent implements SensorStorage {
 
     @Override
     public String description() {
-        return running.current().storage().description();
+        return running.current().store().description();
     }
 
     @Override
     public <T> T write(SqlWork<T> work) {
-        return running.current().storage().write(work);
+        return running.current().store().write(work);
     }
 
     @Override
     public <T> T read(String what, SqlWork<T> work) {
-        return running.current().storage().read(what, work);
+        return running.current().store().read(what, work);
     }
 
     @Override

@@ -4,9 +4,8 @@ import io.sink.api.Event;
 import io.sink.api.config.ConfigReader;
 import io.sink.api.config.Reconfigurable;
 import io.sink.api.server.ReceivedEventStore;
-import io.sink.sqlite.AriesSqlitePools;
+import io.sink.sqlite.AriesSqliteStore;
 import io.sink.sqlite.DataDirectory;
-import io.sink.sqlite.SqliteDatabase;
 import io.sink.sqlite.SqliteSettings;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The SQLite received-event store as a service: wires the OSGi JDBC service (pax-jdbc-sqlite's
  * {@link DataSourceFactory}) and Aries transaction control to a {@link SqliteReceivedEventStore}
- * (see {@link AriesSqlitePools}: a writer pool of one connection and a readers' pool).
+ * (see {@link AriesSqliteStore}: a writer pool of one connection and a readers' pool).
  */
 @Component(service = ReceivedEventStore.class,
         property = ReceivedEventStore.STORE_TYPE + "=" + SqliteReceivedEventStoreComponent.STORE_TYPE,
@@ -93,14 +92,6 @@ public final class SqliteReceivedEventStoreComponent implements ReceivedEventSto
         long maxClientBytes() default 1L << 30;
     }
 
-    /** One open database, with the configuration it was opened with. */
-    private record Open(Settings settings, AriesSqlitePools pools, SqliteReceivedEventStore store) {
-        void close() {
-            store.close();
-            pools.close();
-        }
-    }
-
     /** A validated configuration. */
     record Settings(SqliteSettings sqlite, StoreLimits limits) {
     }
@@ -112,7 +103,7 @@ public final class SqliteReceivedEventStoreComponent implements ReceivedEventSto
     private final JDBCConnectionProviderFactory providerFactory;
     private final Path dataDirectory;
     /** The open database, replaced by {@link #modified} when a new valid configuration is applied. */
-    private final Reconfigurable<Settings, Open> database;
+    private final Reconfigurable<Settings, AriesSqliteStore<SqliteReceivedEventStore>> database;
 
     /**
      * Opens the database with the configuration's raw properties, read through a {@link ConfigReader}
@@ -131,25 +122,17 @@ public final class SqliteReceivedEventStoreComponent implements ReceivedEventSto
         this.providerFactory = providerFactory;
         this.dataDirectory = DataDirectory.of(context == null ? null : context.getProperty(DataDirectory.PROPERTY));
         this.database = new Reconfigurable<>(PID, "the received-event store", properties,
-                p -> settings(p, dataDirectory), this::open, Open::close, LOG::error, LOG::info);
+                p -> settings(p, dataDirectory), this::open, AriesSqliteStore::close, LOG::error, LOG::info);
     }
 
-    private Open current() {
-        return database.current();
+    private SqliteReceivedEventStore current() {
+        return database.current().store();
     }
 
-    private Open open(Settings settings) {
-        // the pools open a first connection at once: the directory must be there before them
-        SqliteDatabase.prepareDirectory(settings.sqlite().path(), SqliteReceivedEventStore.KIND);
-        AriesSqlitePools pools = AriesSqlitePools.open(dataSourceFactory, transactionControl, providerFactory,
-                settings.sqlite(), SqliteReceivedEventStore.KIND);
-        try {
-            return new Open(settings, pools, SqliteReceivedEventStore.open(pools.executor(), settings.sqlite(),
-                    Clock.systemUTC(), settings.limits()));
-        } catch (RuntimeException | Error e) {
-            pools.close();
-            throw e;
-        }
+    private AriesSqliteStore<SqliteReceivedEventStore> open(Settings settings) {
+        return AriesSqliteStore.open(dataSourceFactory, transactionControl, providerFactory, settings.sqlite(),
+                SqliteReceivedEventStore.KIND,
+                sql -> SqliteReceivedEventStore.open(sql, settings.sqlite(), Clock.systemUTC(), settings.limits()));
     }
 
     /**
@@ -188,26 +171,26 @@ public final class SqliteReceivedEventStoreComponent implements ReceivedEventSto
 
     /** The store behind this component, for tests and diagnostics. */
     SqliteReceivedEventStore store() {
-        return current().store();
+        return current();
     }
 
     @Override
     public CompletionStage<Outcome> store(String clientId, Event event) {
-        return current().store().store(clientId, event);
+        return current().store(clientId, event);
     }
 
     @Override
     public List<CompletionStage<Outcome>> storeAll(String clientId, List<Event> events) {
-        return current().store().storeAll(clientId, events);
+        return current().storeAll(clientId, events);
     }
 
     @Override
     public List<StoredEvent> latest(String clientId, int count) {
-        return current().store().latest(clientId, count);
+        return current().latest(clientId, count);
     }
 
     @Override
     public long count(String clientId) {
-        return current().store().count(clientId);
+        return current().count(clientId);
     }
 }

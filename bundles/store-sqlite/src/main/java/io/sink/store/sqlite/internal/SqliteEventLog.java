@@ -14,7 +14,6 @@ import io.sink.sqlite.SqlWork;
 import io.sink.sqlite.SqliteDatabase;
 import io.sink.sqlite.SqliteFailures;
 import io.sink.sqlite.SqliteSettings;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -101,11 +100,6 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
             log.close();
             throw e;
         }
-    }
-
-    /** Creates the parent directories of {@code file} and checks that SQLite can write there. */
-    public static void prepareDirectory(Path file) {
-        SqliteDatabase.prepareDirectory(file, KIND);
     }
 
     private void startRetention() {

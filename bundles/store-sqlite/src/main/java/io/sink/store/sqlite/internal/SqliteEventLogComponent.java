@@ -9,7 +9,7 @@ import io.sink.api.client.GroundEventLog;
 import io.sink.api.client.InstanceIdStore;
 import io.sink.api.config.ConfigReader;
 import io.sink.api.config.Reconfigurable;
-import io.sink.sqlite.AriesSqlitePools;
+import io.sink.sqlite.AriesSqliteStore;
 import io.sink.sqlite.SqliteSettings;
 import io.sink.sqlite.DataDirectory;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * {@link DataSourceFactory}) and Aries transaction control to a {@link SqliteEventLog}.
  *
  * <p>Two connection pools come from the {@link JDBCConnectionProviderFactory} (see
- * {@link AriesSqlitePools}): the writer's, of exactly one connection, and the readers'. Both open
+ * {@link AriesSqliteStore}): the writer's, of exactly one connection, and the readers'. Both open
  * sqlite-jdbc connections through the driver with the configured pragmas.
  */
 @Component(service = {GroundEventLog.class, InstanceIdStore.class},
@@ -120,20 +120,12 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
         int readConnections() default 4;
     }
 
-    /** One open database: its pools and event log, with the settings they were opened with. */
-    private record Open(StoreSettings settings, AriesSqlitePools pools, SqliteEventLog log) {
-        void close() {
-            log.close();
-            pools.close();
-        }
-    }
-
     private final DataSourceFactory dataSourceFactory;
     private final TransactionControl transactionControl;
     private final JDBCConnectionProviderFactory providerFactory;
     private final Path dataDirectory;
     /** The open database, replaced by {@link #modified} when a new valid configuration is applied. */
-    private final Reconfigurable<StoreSettings, Open> database;
+    private final Reconfigurable<StoreSettings, AriesSqliteStore<SqliteEventLog>> database;
 
     private final List<EventLogListener> listeners =
             new CopyOnWriteArrayList<>();
@@ -175,25 +167,16 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
         this.providerFactory = providerFactory;
         this.dataDirectory = dataDirectory(context);
         this.database = new Reconfigurable<>(PID, "the event log", properties, p -> settings(p, dataDirectory),
-                this::open, Open::close, LOG::error, LOG::info);
+                this::open, AriesSqliteStore::close, LOG::error, LOG::info);
     }
 
-    private Open current() {
-        return database.current();
+    private SqliteEventLog current() {
+        return database.current().store();
     }
 
-    private Open open(StoreSettings settings) {
-        // the pools open a first connection at once: the directory must be there before them
-        SqliteEventLog.prepareDirectory(settings.path());
-        AriesSqlitePools pools = AriesSqlitePools.open(dataSourceFactory, transactionControl, providerFactory,
-                settings.sqlite(), SqliteEventLog.KIND);
-        try {
-            return new Open(settings, pools,
-                    SqliteEventLog.open(pools.executor(), settings, Clock.systemUTC(), new SecureRandom()));
-        } catch (RuntimeException | Error e) {
-            pools.close();
-            throw e;
-        }
+    private AriesSqliteStore<SqliteEventLog> open(StoreSettings settings) {
+        return AriesSqliteStore.open(dataSourceFactory, transactionControl, providerFactory, settings.sqlite(),
+                SqliteEventLog.KIND, sql -> SqliteEventLog.open(sql, settings, Clock.systemUTC(), new SecureRandom()));
     }
 
     /**
@@ -241,12 +224,12 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
 
     /** The event log behind this component, for tests and diagnostics. */
     SqliteEventLog log() {
-        return current().log();
+        return current();
     }
 
     @Override
     public long append(Event event) {
-        long sequence = current().log().append(event);
+        long sequence = current().append(event);
         notifyListeners(sequence);
         return sequence;
     }
@@ -254,64 +237,64 @@ public final class SqliteEventLogComponent implements GroundEventLog, InstanceId
     @Override
     public LoggedEvent appendNext(long eventTypeId, long schemaVersion, byte[] key, long timestamp,
             byte[] eventData) {
-        LoggedEvent logged = current().log().appendNext(eventTypeId, schemaVersion, key, timestamp, eventData);
+        LoggedEvent logged = current().appendNext(eventTypeId, schemaVersion, key, timestamp, eventData);
         notifyListeners(logged.sequence());
         return logged;
     }
 
     @Override
     public Optional<Event> lastEvent(long eventTypeId, byte[] key) {
-        return current().log().lastEvent(eventTypeId, key);
+        return current().lastEvent(eventTypeId, key);
     }
 
     @Override
     public List<Event> lastEvents(long eventTypeId) {
-        return current().log().lastEvents(eventTypeId);
+        return current().lastEvents(eventTypeId);
     }
 
     @Override
     public List<LoggedEvent> unacknowledged(Set<Long> eventTypeIds, Set<Long> excludedTypeIds, long afterSequence,
             int limit) {
-        return current().log().unacknowledged(eventTypeIds, excludedTypeIds, afterSequence, limit);
+        return current().unacknowledged(eventTypeIds, excludedTypeIds, afterSequence, limit);
     }
 
     @Override
     public void acknowledge(Collection<AckKey> ackKeys) {
-        current().log().acknowledge(ackKeys);
+        current().acknowledge(ackKeys);
     }
 
     @Override
     public long countUnacknowledged(Set<Long> eventTypeIds, Set<Long> excludedTypeIds) {
-        return current().log().countUnacknowledged(eventTypeIds, excludedTypeIds);
+        return current().countUnacknowledged(eventTypeIds, excludedTypeIds);
     }
 
     @Override
     public List<Event> lastEvents() {
-        return current().log().lastEvents();
+        return current().lastEvents();
     }
 
     @Override
     public void adopt(List<Event> events, List<Event> lastEvents) {
-        current().log().adopt(events, lastEvents);
+        current().adopt(events, lastEvents);
     }
 
     @Override
     public long queueSize() {
-        return current().log().queueSize();
+        return current().queueSize();
     }
 
     @Override
     public Optional<Event> nextEvent() {
-        return current().log().nextEvent();
+        return current().nextEvent();
     }
 
     @Override
     public ClientInstanceIds instanceIds() {
-        return current().log().instanceIds();
+        return current().instanceIds();
     }
 
     @Override
     public void storeServerInstanceId(InstanceId serverInstanceId) {
-        current().log().storeServerInstanceId(serverInstanceId);
+        current().storeServerInstanceId(serverInstanceId);
     }
 }

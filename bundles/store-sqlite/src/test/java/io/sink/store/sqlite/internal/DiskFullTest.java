@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sink.api.client.EventLogFullException;
 import io.sink.api.client.GroundEventLog.LoggedEvent;
 import io.sink.sqlite.AriesFixture;
-import io.sink.sqlite.AriesSqlitePools;
+import io.sink.sqlite.AriesSqliteStore;
 import io.sink.sqlite.SmallFilesystem;
 import io.sink.sqlite.TestDb;
 import java.nio.file.Path;
@@ -32,16 +32,13 @@ class DiskFullTest {
     Path dir;
     final AriesFixture aries = new AriesFixture();
     SmallFilesystem disk;
-    AriesSqlitePools pools;
+    AriesSqliteStore<SqliteEventLog> opened;
     SqliteEventLog log;
 
     @AfterEach
     void tearDown() throws Exception {
-        if (log != null) {
-            log.close();
-        }
-        if (pools != null) {
-            pools.close();
+        if (opened != null) {
+            opened.close();
         }
         aries.close();
         if (disk != null) {
@@ -50,10 +47,10 @@ class DiskFullTest {
     }
 
     private void open(StoreSettings settings) {
-        SqliteEventLog.prepareDirectory(settings.path());
-        pools = AriesSqlitePools.open(aries.dataSourceFactory, aries.transactionControl, aries.providerFactory,
-                settings.sqlite(), SqliteEventLog.KIND);
-        log = SqliteEventLog.open(pools.executor(), settings, Clock.systemUTC(), new Random(1));
+        opened = AriesSqliteStore.open(aries.dataSourceFactory, aries.transactionControl, aries.providerFactory,
+                settings.sqlite(), SqliteEventLog.KIND, sql -> SqliteEventLog.open(sql, settings, Clock.systemUTC(),
+                        new Random(1)));
+        log = opened.store();
     }
 
     @Test
