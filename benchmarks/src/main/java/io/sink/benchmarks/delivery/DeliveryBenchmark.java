@@ -57,9 +57,14 @@ import java.util.stream.Stream;
  *
  * <p>Warm-up: before each measured drain of our client into our server, the same client log is
  * filled with {@code min(warmup, events)} readings and drained at the same window into the same
- * server, by the same client JVM: a long-running client and server are warm, a freshly started JVM spends its first
- * seconds compiling. That cold figure is printed too ({@code cold}); {@code warmup=0} measures cold
- * JVMs only, as before. The server's stored count is checked against both drains.
+ * server, by the same client JVM; after each, the benchmark waits until both JVMs are quiet (under
+ * 5 % of a core: the JIT compilers' queues are empty, at most 30 s). The warm-up ends when the JIT
+ * compilers used under 10 % of the two JVMs' CPU in a drain, or after {@code warmupDrains} drains
+ * (default 4). A long-running client and server are warm; a freshly started JVM spends its first
+ * seconds compiling, and on 2 cores a queue of C2 compiles runs on into the next drain. The first
+ * warm-up drain's figure is printed too ({@code cold}); {@code warmup=0} measures cold JVMs only.
+ * The server's CPU during the measured drain is read from {@code /proc/<pid>/task} and printed by
+ * thread. The server's stored count is checked against all drains.
  *
  * <p>With {@code refpeer=DIR} (the original Elixir implementation built by
  * {@code interop/build-refpeer.sh DIR}) it runs, for each window, four pairings side by side and
@@ -75,8 +80,18 @@ public final class DeliveryBenchmark {
     private static final String CLIENT = "bench-client";
     /** The last server's "cpu N transactions T" line (our server), for the per-event figures. */
     private static volatile long[] lastServerStats = {-1, -1};
-    /** Events of the warm-up drain before each measured drain of ours -> ours (0: none). */
+    /** Events of each warm-up drain before each measured drain of ours -> ours (0: none). */
     private static int warmup = 20_000;
+    /**
+     * Most warm-up drains before each measured drain of ours -> ours, each followed by a settle; the
+     * warm-up ends sooner once the JIT compilers used under {@link #STEADY_COMPILE_SHARE} of the two
+     * JVMs' CPU in a drain.
+     */
+    private static int warmupDrains = 4;
+    /** The share of CPU spent compiling under which the JVMs count as warm. */
+    private static final double STEADY_COMPILE_SHARE = 0.10;
+    /** Most time a settle waits for both JVMs to go quiet. */
+    private static final Duration SETTLE_LIMIT = Duration.ofSeconds(30);
     /** The rate of the last warm-up drain (cold JVMs), or NaN. */
     private static volatile double lastColdRate = Double.NaN;
 
@@ -97,8 +112,9 @@ public final class DeliveryBenchmark {
                         .toList();
                 case "refpeer" -> refpeer = Path.of(kv[1]).toAbsolutePath();
                 case "warmup" -> warmup = Integer.parseInt(kv[1]);
+                case "warmupDrains" -> warmupDrains = Integer.parseInt(kv[1]);
                 default -> throw new IllegalArgumentException("unknown argument " + arg
-                        + " (events=N, windows=1,16,..., window1Events=N, warmup=N, refpeer=DIR)");
+                        + " (events=N, windows=1,16,..., window1Events=N, warmup=N, warmupDrains=N, refpeer=DIR)");
             }
         }
         Path root = Files.createTempDirectory("sink-delivery");
@@ -123,8 +139,9 @@ public final class DeliveryBenchmark {
                         bounds.bound(window), 100 * ours / bounds.bound(window)));
             }
             System.out.println();
-            System.out.println("events/s, ours -> ours (durable on both sides); cold = the warm-up drain of fresh JVMs"
-                    + " (warmup=" + warmup + " events, NaN: none); bound = window / (commit + round trip)");
+            System.out.println("events/s, ours -> ours (durable on both sides), measured after warm-up drains of "
+                    + warmup + " events until the JIT used under 10% of the CPU (at most " + warmupDrains + "); cold = the first warm-up"
+                    + " drain, of fresh JVMs (NaN: none); bound = window / (commit + round trip)");
             System.out.printf("%6s %14s %14s %14s %11s%n", "window", "ours", "cold", "bound", "of bound");
             rows.forEach(System.out::println);
         } finally {
@@ -284,29 +301,96 @@ public final class DeliveryBenchmark {
                     new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             int port = ourServerPort(server, serverOut);
             int warm = Math.min(warmup, events);
+            int drains = warm > 0 ? warmupDrains : 0;
             lastColdRate = Double.NaN;
-            if (warm > 0) {
-                System.out.printf("window %4d: warm-up drain of %d events (cold JVMs), not the measured one:%n",
-                        window, warm);
+            int drained = 0;
+            for (int d = 1; d <= drains; d++) {
+                System.out.printf("window %4d: warm-up drain %d (at most %d), %d events (%s), not the measured one:%n",
+                        window, d, drains, warm, d == 1 ? "cold JVMs" : "warming");
+                ThreadCpu clientAtStart = ThreadCpu.now();
+                ThreadCpu serverAtStart = ThreadCpu.of(server.pid());
                 // the same client log (so the same client instance id): it is filled again, its queue 0
-                lastColdRate = drainInto(dir, port, clientTls, window, warm,
-                        "our server (stored before ACK)");
+                double rate = drainInto(dir, port, clientTls, window, warm, "our server (stored before ACK)");
+                drained++;
+                if (d == 1) {
+                    lastColdRate = rate;
+                }
+                settle(window, server);
+                java.util.Map<String, Long> client = ThreadCpu.now().since(clientAtStart);
+                java.util.Map<String, Long> serverCpu = ThreadCpu.of(server.pid()).since(serverAtStart);
+                long all = sum(client) + sum(serverCpu);
+                double compiling = (double) (compiling(client) + compiling(serverCpu)) / Math.max(1, all);
+                System.out.printf("window %4d: the JIT compilers used %.0f%% of both JVMs' CPU in that drain%n", window,
+                        100 * compiling);
+                if (compiling < STEADY_COMPILE_SHARE) {
+                    break;
+                }
             }
+            drains = drained;
+            ThreadCpu serverBefore = ThreadCpu.of(server.pid());
             double rate = drainInto(dir, port, clientTls, window, events, "our server (stored before ACK)");
+            printServerCpu(window, events, ThreadCpu.of(server.pid()).since(serverBefore));
             long storedCount = stopOurServer(server, serverOut);
-            System.out.printf("window %4d: our server stored %d of %d (%s)%n", window, storedCount, warm + events,
-                    storedCount == warm + events ? "exactly once" : "MISMATCH");
+            long sent = (long) warm * drains + events;
+            System.out.printf("window %4d: our server stored %d of %d (%s)%n", window, storedCount, sent,
+                    storedCount == sent ? "exactly once" : "MISMATCH");
             long[] stats = lastServerStats;
             if (stats[0] >= 0) {
                 System.out.printf("window %4d: server JVM CPU %.1f us/event (whole run, start-up and warm-up included);"
                         + " %d store commits (one fsync each), %.1f events per commit%n", window,
-                        stats[0] / 1e3 / (warm + events), stats[1], (double) (warm + events) / Math.max(1, stats[1]));
+                        stats[0] / 1e3 / sent, stats[1], (double) sent / Math.max(1, stats[1]));
             }
             return rate;
         } finally {
             server.destroyForcibly();
             server.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Waits until both JVMs are quiet, under 5 % of one core over half a second: the compilers have
+     * emptied their queues of what the warm-up made hot (on 2 cores a C2 compile of the TLS cipher
+     * methods takes 0.3-0.5 s, and a queue of them runs on into the next drain). At most
+     * {@link #SETTLE_LIMIT}; a long-running client and server are past this point.
+     */
+    static void settle(int window, Process server) throws InterruptedException {
+        long start = System.nanoTime();
+        while (true) {
+            long clientBefore = processCpuNanos();
+            ThreadCpu serverBefore = ThreadCpu.of(server.pid());
+            long from = System.nanoTime();
+            Thread.sleep(500); // the sampling period of the two processes' CPU, not a wait for a condition
+            long busy = processCpuNanos() - clientBefore + ThreadCpu.of(server.pid()).totalSince(serverBefore);
+            double cores = (double) busy / (System.nanoTime() - from);
+            boolean quiet = cores < 0.05;
+            if (quiet || System.nanoTime() - start > SETTLE_LIMIT.toNanos()) {
+                System.out.printf("window %4d: %s after %.1f s (client + server %.0f%% of one core)%n", window,
+                        quiet ? "both JVMs quiet" : "still busy, measuring anyway", (System.nanoTime() - start) / 1e9,
+                        100 * cores);
+                return;
+            }
+        }
+    }
+
+    private static long sum(java.util.Map<String, Long> byKind) {
+        return byKind.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** CPU of the JIT compiler threads ("C1 CompilerThread0", "C2 CompilerThre" as /proc shortens it). */
+    private static long compiling(java.util.Map<String, Long> byKind) {
+        return byKind.entrySet().stream().filter(e -> e.getKey().matches("C. Compiler.*"))
+                .mapToLong(java.util.Map.Entry::getValue).sum();
+    }
+
+    /** The server's CPU during the measured drain, per event, in all and by kind of thread. */
+    private static void printServerCpu(int window, int events, java.util.Map<String, Long> byKind) {
+        long total = sum(byKind);
+        StringBuilder line = new StringBuilder(String.format("window %4d: server CPU during the measured drain %.1f"
+                + " us/event; by thread, us/event:", window, total / 1e3 / events));
+        byKind.entrySet().stream().filter(e -> e.getValue() * 100 >= total) // at least 1 %
+                .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> line.append(String.format(" %s %.1f;", e.getKey(), e.getValue() / 1e3 / events)));
+        System.out.println(line);
     }
 
     /** Fills the client's log with readings of 8 sensors, offline, as fast as group commit allows. */

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * CPU time of every thread of this JVM, Java threads and the VM's own (JIT compilers, GC), from
+ * CPU time of every thread of a JVM (this one or a child), Java threads and the VM's own (JIT compilers, GC), from
  * {@code /proc/self/task} (Linux; elsewhere empty): user + system time in clock ticks, by thread.
  */
 final class ThreadCpu {
@@ -28,10 +28,19 @@ final class ThreadCpu {
         return nanoTime;
     }
 
-    /** The CPU time each thread used so far, keyed by task id and name. */
+    /** The CPU time each thread of this JVM used so far, keyed by task id and name. */
     static ThreadCpu now() {
+        return of("self");
+    }
+
+    /** The CPU time each thread of process {@code pid} (e.g. a child JVM) used so far. */
+    static ThreadCpu of(long pid) {
+        return of(String.valueOf(pid));
+    }
+
+    private static ThreadCpu of(String process) {
         Map<String, Long> byTask = new HashMap<>();
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", process, "task"))) {
             for (Path task : tasks) {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
@@ -57,6 +66,7 @@ final class ThreadCpu {
      * names, so that "GC Thread#0" and "GC Thread#1" add up).
      */
     Map<String, Long> since(ThreadCpu before) {
+        // threads that ended meanwhile are missing from the later figures: their time is not counted
         Map<String, Long> byKind = new TreeMap<>();
         for (Map.Entry<String, Long> e : byTask.entrySet()) {
             long used = e.getValue() - before.byTask.getOrDefault(e.getKey(), 0L);
@@ -64,5 +74,10 @@ final class ThreadCpu {
             byKind.merge(kind, used, Long::sum);
         }
         return byKind;
+    }
+
+    /** The CPU time all threads used since {@code before}. */
+    long totalSince(ThreadCpu before) {
+        return since(before).values().stream().mapToLong(Long::longValue).sum();
     }
 }
