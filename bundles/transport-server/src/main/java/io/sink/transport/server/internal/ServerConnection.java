@@ -50,6 +50,8 @@ final class ServerConnection extends Connection {
     /** The fleet lease of this connection, {@link #NO_MORE_LEASE} once it closed (a lease taken after is released). */
     private final AtomicReference<ClientLeases.Lease> lease = new AtomicReference<>();
     private static final ClientLeases.Lease NO_MORE_LEASE = () -> { };
+    /** While one thread acquires the lease: no other may (two acquisitions would replace each other). */
+    private static final ClientLeases.Lease TAKING = () -> { };
 
     ServerConnection(SinkServerEngine engine, ConnectionCounters counters) {
         super(SinkServerEngine.LOG, counters, engine.settings().keepalive(), engine.settings().window(),
@@ -202,18 +204,50 @@ final class ServerConnection extends Connection {
      */
     private void takeLease(String id) throws Exception {
         ClientLeases leases = engine.leases();
-        if (leases == null) {
+        if (leases == null || !lease.compareAndSet(null, TAKING)) {
+            return; // not in a fleet (yet), or taken, being taken, or closed
+        }
+        ClientLeases.Lease taken;
+        try {
+            taken = leases.acquire(id, reason -> channel.eventLoop().execute(() -> close(reason)));
+        } catch (Exception | Error e) {
+            lease.compareAndSet(TAKING, null);
+            throw e;
+        }
+        if (!lease.compareAndSet(TAKING, taken)) {
+            taken.release(); // closed meanwhile
+        }
+    }
+
+    /**
+     * The fleet's leases came after this connection was accepted without one (the transport does not
+     * wait for them: they are optional): takes the client's lease now, off the event loop, so that the
+     * fleet's rules (one connection per client, a quarantine given on another node) reach this connection
+     * too. When it cannot be taken the connection is closed; the client connects again and its handshake
+     * takes the lease.
+     */
+    void takeLeaseIfNone() {
+        if (lease.get() != null || !isConnected() || isClosing()) {
             return;
         }
-        ClientLeases.Lease taken = leases.acquire(id, reason -> channel.eventLoop().execute(() -> close(reason)));
-        if (!lease.compareAndSet(null, taken)) {
-            taken.release(); // closed meanwhile
+        try {
+            engine.blocking().execute(() -> {
+                try {
+                    takeLease(clientId);
+                } catch (Exception e) {
+                    log.warn("client {}: the fleet lease could not be taken ({}); closing its connection", clientId,
+                            Printable.inline(e.toString()));
+                    channel.eventLoop().execute(() -> close("the fleet lease could not be taken: " + e));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the server is stopping
         }
     }
 
     private void releaseLease() {
         ClientLeases.Lease held = lease.getAndSet(NO_MORE_LEASE);
-        if (held == null || held == NO_MORE_LEASE) {
+        if (held == null || held == NO_MORE_LEASE || held == TAKING) { // a lease being taken is given back by its taker
             return;
         }
         try {

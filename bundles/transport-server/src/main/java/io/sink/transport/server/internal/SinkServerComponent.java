@@ -140,10 +140,28 @@ public final class SinkServerComponent implements SinkServer {
     @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServerHandler handler;
 
-    /** Present when this node shares its clients with other nodes (e.g. on PostgreSQL): the fleet's leases. */
+    /**
+     * Present when this node shares its clients with other nodes (e.g. on PostgreSQL): the fleet's leases.
+     * The transport does not wait for them; clients it accepted before they came take their lease when
+     * they come (see {@link SinkServerEngine#leasesChanged}).
+     */
+    private volatile ClientLeases leases;
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    private volatile ClientLeases leases;
+    void bindLeases(ClientLeases bound) {
+        leases = bound;
+        SinkServerEngine e = engine;
+        if (e != null) {
+            e.leasesChanged();
+        }
+    }
+
+    void unbindLeases(ClientLeases unbound) {
+        if (leases == unbound) {
+            leases = null;
+        }
+    }
 
     /** The running engine; replaced by {@link #modified}. */
     private volatile SinkServerEngine engine;

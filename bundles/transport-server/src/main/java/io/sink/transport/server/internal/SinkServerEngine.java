@@ -251,6 +251,19 @@ public final class SinkServerEngine implements SinkServer {
         return leases.get();
     }
 
+    /**
+     * The fleet's leases may have arrived (the optional service came after the server started): every
+     * client connected without a lease takes it now.
+     */
+    public void leasesChanged() {
+        if (leases.get() == null) {
+            return;
+        }
+        for (ServerConnection connection : peers.snapshot().values()) {
+            connection.takeLeaseIfNone();
+        }
+    }
+
     ExecutorService blocking() {
         return blocking;
     }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,5 +98,45 @@ class FleetLeaseTest extends ServerTestBase {
         SinkClientEngine client = slowToReconnect();
         Await.until("connected", client::connected);
         assertThat(leases.taken).isEmpty();
+    }
+
+    @Test
+    void leasesThatComeAfterAClientConnectedAreTakenForItOnceAndRuleItsConnection() throws Exception {
+        AtomicReference<ClientLeases> arrived = new AtomicReference<>();
+        server.leases(arrived::get);
+        SinkClientEngine client = slowToReconnect();
+        Await.until("connected", client::connected);
+        Await.until("connected on the server", () -> server.connected("example-client"));
+        server.leasesChanged(); // none yet: nothing happens
+        assertThat(leases.taken).isEmpty();
+
+        arrived.set(leases);
+        server.leasesChanged();
+        server.leasesChanged(); // told twice, e.g. a service replaced: the client's lease is taken once
+        Await.until("the lease is taken for the connected client", () -> leases.taken.size() == 1);
+        assertThat(Await.holds(Duration.ofMillis(500), () -> leases.taken.size() > 1)).as("taken twice").isFalse();
+        assertThat(client.connected()).isTrue();
+
+        // the lease rules the connection: lost to another node, the connection closes
+        leases.lostCallbacks.get(0).accept("replaced by a new connection of the same client on server node b");
+        Await.until("the connection is closed", () -> !server.connected("example-client"));
+        Await.until("the lease is given back", () -> leases.released.get() == 1);
+    }
+
+    @Test
+    void aConnectionWhoseLateLeaseCannotBeTakenIsClosedAndItsClientTakesItOnReconnecting() throws Exception {
+        AtomicReference<ClientLeases> arrived = new AtomicReference<>();
+        server.leases(arrived::get);
+        SinkClientEngine client = client("example-client", new Fixtures.Client(24),
+                Fixtures.clientSettings(port).withReconnect(List.of(Duration.ofMillis(200)), Duration.ofMillis(200)));
+        Await.until("connected on the server", () -> server.connected("example-client"));
+        leases.failing = true;
+        arrived.set(leases);
+        server.leasesChanged();
+        Await.until("the connection is closed", () -> handler.downs.stream()
+                .anyMatch(d -> d.contains("the fleet lease could not be taken")));
+        leases.failing = false;
+        Await.until("connected again, with the lease", Duration.ofSeconds(20),
+                () -> client.connected() && leases.taken.size() == 1);
     }
 }
