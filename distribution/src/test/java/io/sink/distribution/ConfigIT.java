@@ -203,8 +203,11 @@ class ConfigIT {
             assertThat(start.err()).contains("server started but does not listen: cannot listen on 127.0.0.1:" + port
                     + ": Address already in use; it keeps trying");
             assertThat(sink.sink("server", "status").status()).as("the server runs, trying again").isZero();
-            assertErrorReported(sink.log("server"), "SinkServerComponent", "io.sink.transport.server: the server is "
-                    + "not listening: cannot listen on 127.0.0.1:" + port);
+            // the transport writes the status file (which 'start' read) a moment before it logs the ERROR
+            String notListening = "io.sink.transport.server: the server is not listening: cannot listen on 127.0.0.1:"
+                    + port;
+            sink.awaitLog("server", notListening);
+            assertErrorReported(sink.log("server"), "SinkServerComponent", notListening);
         }
         sink.awaitLog("server", "io.sink.transport.server: the server listens on 127.0.0.1:" + port + " after ");
         sink.awaitConnected();

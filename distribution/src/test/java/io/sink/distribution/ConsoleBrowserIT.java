@@ -70,11 +70,14 @@ class ConsoleBrowserIT {
 
     @AfterAll
     void stop() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (sink != null) {
-            sink.close();
+        try {
+            if (browser != null) {
+                browser.quit();
+            }
+        } finally {
+            if (sink != null) {
+                sink.close(); // also when the browser did not quit: no server and client left running
+            }
         }
     }
 

@@ -61,7 +61,8 @@ final class ConsoleHttp {
 
     /**
      * {@link #configure}s the console, lets the client retry a second after a refusal (quarantine)
-     * rather than 5 minutes, starts the server and the client and waits until they are connected.
+     * rather than 5 minutes, starts the server and the client and waits until they are connected and
+     * the console's page is served.
      */
     static ConsoleHttp startServerAndClient(SinkDistribution sink) throws IOException, InterruptedException {
         ConsoleHttp console = configure(sink);
@@ -69,7 +70,20 @@ final class ConsoleHttp {
         sink.start("server");
         sink.start("client");
         sink.awaitConnected();
+        // 'bin/sink server start' waits for the framework and the Sink port, not for the HTTP server: its
+        // port comes from etc/ through FileInstall and Configuration Admin, on their threads
+        SinkDistribution.await("the fleet console's page served at " + console.base, SinkDistribution.CHANGE,
+                console::pageServed);
         return console;
+    }
+
+    /** Whether the console's page answers 200 now (false while nothing listens on its port yet). */
+    private boolean pageServed() {
+        try {
+            return get("").status() == 200;
+        } catch (UncheckedIOException notYet) {
+            return false;
+        }
     }
 
     Answer get(String path) {

@@ -188,7 +188,9 @@ class DistributionIT {
         // only the server is asked: the client must connect by itself, not once a command touches it
         sink.awaitConnected();
         System.out.printf("client: connected %d ms after 'bin/sink client start'%n", millisSince(started));
-        assertThat(sink.log("client")).contains("connected to Sink server localhost:" + sink.port);
+        // the server registers the connection before its answer reaches the client, which (on its first
+        // connection) stores the server's instance id before it logs that it is connected
+        sink.awaitLog("client", "connected to Sink server localhost:" + sink.port);
 
         String lb = sink.execOk("client", "lb");
         assertThat(lb).contains("Sink Transport", "Sink Transport Client", "Sink Poller", "Sink Sensor Example",

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -56,6 +58,9 @@ public final class SinkDistribution implements AutoCloseable {
     private static final Pattern LB_LINE = Pattern.compile("^\\s*(\\d+)\\|(\\w+)\\s*\\|\\s*(\\d+)\\|(.*)$",
             Pattern.MULTILINE);
     private static final Pattern STORED = Pattern.compile(": (\\d+) events? stored");
+
+    /** Every port {@link #freePort()} returned in this JVM. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     /** The copy whose certificates the next copies reuse. */
     private static Path certificatesMadeIn;
@@ -490,11 +495,24 @@ public final class SinkDistribution implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------ network
 
+    /**
+     * A port free now on loopback, for a process that binds it later. Never the same one twice in this
+     * JVM: a port is only reserved while the probing socket is open, and the test classes run two at a
+     * time, so the kernel could otherwise hand a port picked for one class (its server not started yet,
+     * or stopped for a while) to the other class's next pick, and one of the two servers would then not
+     * listen.
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        while (true) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (HANDED_OUT.add(port)) {
+                return port;
+            }
         }
     }
 

@@ -139,8 +139,10 @@ class WalkthroughIT {
         assertThat(lines.get(1)).contains("sensor=bedroom offset=1 ").contains("temperature=68 humidity=35");
         assertThat(lines.get(2)).contains("sensor=kitchen offset=1 ").contains("temperature=70 humidity=40");
 
-        List<String> logged = sink.log("server").lines().filter(l -> l.contains("reading from " + CLIENT_ID + ": "))
-                .toList();
+        // the reading log writes its lines on its own thread, after the events were stored and ACKed
+        SinkDistribution.await("the server's three 'reading from' lines", SinkDistribution.CHANGE,
+                () -> readingLines().size() >= 3);
+        List<String> logged = readingLines();
         assertThat(logged).hasSize(3);
         assertThat(logged.get(0)).containsPattern("sensor=kitchen offset=1 timestamp=\\d+ temperature=70 humidity=40");
         assertThat(logged.get(1)).containsPattern("sensor=bedroom offset=1 timestamp=\\d+ temperature=68 humidity=35");
@@ -168,6 +170,11 @@ class WalkthroughIT {
         sink.stop("server");
         assertThat(sink.log("client")).doesNotContain("| ERROR |");
         assertThat(sink.log("server")).doesNotContain("| ERROR |");
+    }
+
+    /** The server's "reading from example-client: ..." log lines, in order. */
+    private List<String> readingLines() {
+        return sink.log("server").lines().filter(l -> l.contains("reading from " + CLIENT_ID + ": ")).toList();
     }
 
     /** The time of the client's first "connected to Sink server" log line at or after {@code after}. */

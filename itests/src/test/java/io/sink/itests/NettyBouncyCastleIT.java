@@ -73,7 +73,12 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 @ExamReactorStrategy(PerClass.class)
 public class NettyBouncyCastleIT {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * For a TLS handshake and an echo, and for the event loops to end: no claim on speed, so generous
+     * (the first handshake in a fresh framework loads and compiles much of the JSSE on a machine that
+     * may be running other test JVMs; Await.TIMEOUT is 20 s for simpler waits).
+     */
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     @Inject
     private BundleContext context;

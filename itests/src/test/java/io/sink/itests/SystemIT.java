@@ -116,7 +116,9 @@ public class SystemIT {
                 "trustedCertificates", pki + "/ca.pem");
         SinkClient client = Await.service(context, SinkClient.class, null, Await.TIMEOUT);
         Await.until("client connected", Await.TIMEOUT, client::connected);
-        assertTrue(server.connected("example-client"));
+        // the server sends its answer, then registers the connection: the client can be first
+        Await.until("the server sees the client connected", Await.TIMEOUT,
+                () -> server.connected("example-client"));
 
         ReceivedEventStore store = Await.service(context, ReceivedEventStore.class, null, Await.TIMEOUT);
         Await.until("three readings stored", Await.TIMEOUT, () -> store.count("example-client") == 3);

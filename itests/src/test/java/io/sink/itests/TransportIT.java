@@ -1,7 +1,6 @@
 package io.sink.itests;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
 
 import io.sink.api.AckKey;
 import io.sink.api.Event;
@@ -154,7 +153,9 @@ public class TransportIT {
                     "trustedCertificates", pki + "/ca.pem");
             SinkClient client = Await.service(context, SinkClient.class, null, Await.TIMEOUT);
             Await.until("client connected", Await.TIMEOUT, client::connected);
-            assertTrue(server.connected("example-client"));
+            // the server sends its answer, then registers the connection: the client can be first
+            Await.until("the server sees the client connected", Await.TIMEOUT,
+                    () -> server.connected("example-client"));
             assertEquals(new InstanceId(7), remembered.get("example-client"));
 
             List<CompletableFuture<PublishResult>> results = new ArrayList<>();
