@@ -202,8 +202,8 @@ class PostgresFleetIT {
         sink.start("server");
         assertThat(sink.log("client")).contains("trying Sink server localhost:" + port2 + " next");
         // The transport listens once its stores are there; the fleet's leases are an optional service it
-        // takes when they come. A connection accepted before would hold no lease: then a quarantine given
-        // through node 2 (the next test) could not reach it. Wait for them before the client comes back.
+        // takes when they come (a connection accepted before takes its lease then, see FleetLeaseTest).
+        // Wait for them before the client comes back, so that the next tests start from a node in the fleet.
         SinkDistribution.await("node 1's fleet leases open again", CHANGE,
                 () -> occurrences(sink.log("server"), FLEET_OPEN) > fleetOpened);
         // a client stays on the server it reached; restarted, it begins with the first of its list
