@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The delivery rules, without threads: which unacknowledged events of the {@link Outbox} to publish
  * through the {@link SinkClient} now, per stream within a window, and what to do with each result.
- * Not thread-safe: its owner ({@link Poller}) calls it from one thread, and hands it the results that
+ * Not thread-safe: its owner ({@link Poller}) calls it under one lock, and hands it the results that
  * arrive on other threads ({@link #settle}). Time comes from the {@link Clock} given, so tests drive
  * it step by step.
  *
@@ -100,6 +100,8 @@ public final class Delivery {
     private long holdUntilMillis;
     private boolean holding;
     private boolean ackWriteFailing;
+    /** A pump without reading stopped where it had to read: {@link #takeReadWanted}. */
+    private boolean readWanted;
     private int rotation;
     private long published;
     private long acked;
@@ -162,8 +164,17 @@ public final class Delivery {
         streams.forEach(s -> s.endReached = false);
     }
 
-    /** Publishes what the window allows now. */
+    /** Publishes what the window allows now, reading the log when what was read ahead is used up. */
     public void pump(Outbox outbox) {
+        pump(outbox, true);
+    }
+
+    /**
+     * Publishes what the window allows now; with {@code mayRead} false only what was read ahead, and
+     * when a stream would have to read the log for more, {@link #takeReadWanted} tells so (a caller that
+     * must not block, e.g. a network thread, then leaves the rest to a thread that may read).
+     */
+    public void pump(Outbox outbox, boolean mayRead) {
         SinkClient c = client;
         if (c == null || !c.connected()) {
             return;
@@ -195,13 +206,13 @@ public final class Delivery {
                 Stream stream = streams.get((start + i) % n);
                 int want = Math.min(room, share - stream.inFlight);
                 if (want > 0 && stream.mayPublish(changes)) {
-                    room -= fill(outbox, c, stream, want);
+                    room -= fill(outbox, c, stream, want, mayRead);
                 }
             }
             for (int i = 0; i < n && room > 0; i++) {
                 Stream stream = streams.get((start + i) % n);
                 if (stream.mayPublish(changes)) {
-                    room -= fill(outbox, c, stream, room);
+                    room -= fill(outbox, c, stream, room, mayRead);
                 }
             }
         } finally {
@@ -221,12 +232,16 @@ public final class Delivery {
      * Publishes up to {@code limit} events of the stream, from what it read ahead, reading the log
      * again (at least {@link #READ_AHEAD} events) when that is used up.
      */
-    private int fill(Outbox outbox, SinkClient c, Stream stream, int limit) {
+    private int fill(Outbox outbox, SinkClient c, Stream stream, int limit, boolean mayRead) {
         int sent = 0;
         while (sent < limit) {
             LoggedEvent logged = stream.ahead.pollFirst();
             if (logged == null) {
                 if (stream.atEnd(changes)) {
+                    break;
+                }
+                if (!mayRead) {
+                    readWanted = true;
                     break;
                 }
                 int ask = Math.max(limit - sent, READ_AHEAD);
@@ -253,6 +268,13 @@ public final class Delivery {
             sent++;
         }
         return sent;
+    }
+
+    /** Whether a {@link #pump} without reading stopped where it had to read the log; cleared by the call. */
+    public boolean takeReadWanted() {
+        boolean wanted = readWanted;
+        readWanted = false;
+        return wanted;
     }
 
     /** Takes an event into the window; {@link #send} publishes the events taken by one pump together. */

@@ -32,6 +32,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the {@link Delivery} rules on one thread (of the executor given): the ticks, the wake-ups, and
  * handing it what other threads report (publish results and connection changes from the network
- * thread, appends and swaps from the outbox, resume and status requests from a shell). Each run takes
+ * thread, appends and swaps from the outbox, resume and status requests from a shell). One lock
+ * guards the rules: a publish result is settled on the thread that completes it (the network thread,
+ * for an ACK) when that thread finds the lock free, which then publishes what the window allows from
+ * the events read ahead, without waking the poller thread (see {@link #settled}). Each run takes
  * everything queued, publishes what the window allows, then hands the ACKs collected meanwhile to one
  * {@code acknowledge} call (group commit) on a thread of its own, and goes on publishing while that
  * write runs: a window of 1 does not wait for the ACK record before its next publish. One such write
@@ -66,7 +70,13 @@ public final class Poller {
     private final ScheduledExecutorService executor;
     private final Clock clock;
     private final RandomGenerator random;
-    private final Delivery delivery; // poller thread only
+    /**
+     * Held by whoever runs the {@link Delivery} rules and the fields marked "under the lock": the
+     * poller thread for its tasks, or the thread that completes a publish ({@link #settled}) when it
+     * finds the lock free.
+     */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Delivery delivery; // under the lock
     private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean runPending = new AtomicBoolean();
     private final AtomicLong changes = new AtomicLong();
@@ -76,9 +86,9 @@ public final class Poller {
     private long holdWakeAt = Long.MIN_VALUE;
     /** Runs the {@code acknowledge} calls, one at a time; its thread ends when idle. */
     private final ThreadPoolExecutor ackWriter;
-    /** The ACK write running, or null; poller thread only. */
+    /** The ACK write running, or null; under the lock. */
     private AckWrite ackWrite;
-    /** After a refused ACK write: no new one before this time ({@link System#nanoTime}); poller thread only. */
+    /** After a refused ACK write: no new one before this time ({@link System#nanoTime}); under the lock. */
     private long ackRetryAt;
     private boolean ackRetryWaits;
     /** When the last ACK write started ({@link System#nanoTime}), and whether a run is due for the next one. */
@@ -92,7 +102,7 @@ public final class Poller {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
-        this.delivery = new Delivery(settings, clock, settled -> signal(() -> delivery().settle(settled)));
+        this.delivery = new Delivery(settings, clock, this::settled);
         this.ackWriter = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "sink-poller-acks");
             t.setDaemon(true);
@@ -125,7 +135,7 @@ public final class Poller {
         }
         Future<Object> done;
         try {
-            done = executor.submit(() -> {
+            done = executor.submit(locked(() -> {
                 drainInbox();
                 awaitAckWrite();
                 delivery.flushAcks(outbox);
@@ -134,7 +144,7 @@ public final class Poller {
                     nextTick.cancel(false);
                 }
                 return null;
-            });
+            }));
         } catch (RejectedExecutionException e) {
             closed = true; // the executor stopped already: nothing more can run
             ackWriter.shutdown();
@@ -252,9 +262,57 @@ public final class Poller {
         }
     }
 
+    /**
+     * A publish's result. Its thread (the network thread, for an ACK) settles it and publishes what the
+     * window then allows at once when no other run holds the lock, from what was read ahead (it does not
+     * read the log; a read that is due is left to the poller thread): no wake-up of the poller thread
+     * and, from the network thread, no task handed back to it for the publish. Otherwise, and from
+     * within a run (a stage completed at once by the publish itself), it is queued for the next run.
+     */
+    private void settled(Delivery.Settled settled) {
+        if (closed) {
+            return;
+        }
+        inbox.add(() -> delivery.settle(settled));
+        if (lock.isHeldByCurrentThread() || !lock.tryLock()) {
+            wake();
+            return;
+        }
+        boolean readWanted;
+        try {
+            runLocked(false);
+            readWanted = delivery.takeReadWanted();
+        } finally {
+            lock.unlock();
+        }
+        if (readWanted) {
+            wake();
+        }
+    }
+
+    private void locked(Runnable task) {
+        lock.lock();
+        try {
+            task.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <T> Callable<T> locked(Callable<T> task) {
+        return () -> {
+            lock.lock();
+            try {
+                return task.call();
+            } finally {
+                lock.unlock();
+            }
+        };
+    }
+
     private boolean execute(Runnable task) {
         try {
-            executor.execute(task);
+            executor.execute(() -> locked(task));
             return true;
         } catch (RejectedExecutionException e) {
             return false; // stopping: whatever was not done is redone on the next start
@@ -263,7 +321,7 @@ public final class Poller {
 
     private <T> Future<T> submit(Callable<T> task) {
         try {
-            return executor.submit(task);
+            return executor.submit(locked(task));
         } catch (RejectedExecutionException e) {
             throw new IllegalStateException("the poller is stopped", e);
         }
@@ -278,13 +336,18 @@ public final class Poller {
 
     private void run() {
         runPending.set(false);
+        runLocked(true);
+    }
+
+    /** One run, under the lock; {@code mayRead}: whether it may read the log (not on a network thread). */
+    private void runLocked(boolean mayRead) {
         if (closed) {
             return;
         }
         try {
             drainInbox();
             delivery.outboxChanged(outbox.generation(), changes.get());
-            delivery.pump(outbox);
+            delivery.pump(outbox, mayRead);
             scheduleHoldWake();
         } catch (RuntimeException e) {
             if ("none".equals(outbox.storeName())) {
@@ -332,7 +395,7 @@ public final class Poller {
         done.whenComplete((ignored, failure) -> signal(() -> ackWritten(write, failure)));
     }
 
-    /** The outcome of an ACK write, on the poller thread; a second call for the same write does nothing. */
+    /** The outcome of an ACK write, under the lock; a second call for the same write does nothing. */
     private void ackWritten(AckWrite write, Throwable failure) {
         if (ackWrite != write) {
             return;
@@ -395,7 +458,7 @@ public final class Poller {
         double factor = 1 + s.jitter() * (2 * random.nextDouble() - 1);
         long delay = Math.max(1, Math.round(s.period().toNanos() * factor));
         try {
-            nextTick = executor.schedule(this::tick, delay, TimeUnit.NANOSECONDS);
+            nextTick = executor.schedule(() -> locked(this::tick), delay, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // stopping
         }
@@ -403,7 +466,7 @@ public final class Poller {
 
     private void scheduleNanos(Runnable task, long delayNanos) {
         try {
-            executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+            executor.schedule(() -> locked(task), delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // stopping
         }

@@ -96,6 +96,43 @@ class DeliveryTest {
     }
 
     @Test
+    void aPumpThatMayNotReadPublishesOnlyWhatWasReadAheadAndSaysWhenItHadToStop() {
+        delivery(1);
+        AckKey a = append(1, "a");
+        AckKey b = append(1, "b");
+        connect();
+        delivery.outboxChanged(outbox.generation(), changes);
+        delivery.pump(outbox, false);
+        assertThat(published()).as("nothing read ahead yet").isEmpty();
+        assertThat(log.unacknowledgedCalls.get()).isZero();
+        assertThat(delivery.takeReadWanted()).isTrue();
+        assertThat(delivery.takeReadWanted()).as("cleared by the call").isFalse();
+
+        run(); // reads both, publishes a
+        assertThat(published()).containsExactly(a);
+        long reads = log.unacknowledgedCalls.get();
+        client.ack(a);
+        settleAll();
+        delivery.pump(outbox, false); // as on the network thread that got the ACK
+        assertThat(published()).containsExactly(a, b);
+        assertThat(log.unacknowledgedCalls.get()).as("b came from the read-ahead").isEqualTo(reads);
+        assertThat(delivery.takeReadWanted()).isFalse();
+
+        client.ack(b);
+        settleAll();
+        delivery.pump(outbox, false);
+        assertThat(log.unacknowledgedCalls.get()).as("the read-ahead is used up: no read").isEqualTo(reads);
+        assertThat(delivery.takeReadWanted()).as("the log was read to its end, unchanged since").isFalse();
+        AckKey c = append(1, "c");
+        delivery.outboxChanged(outbox.generation(), changes);
+        delivery.pump(outbox, false);
+        assertThat(published()).containsExactly(a, b);
+        assertThat(delivery.takeReadWanted()).as("c needs a read").isTrue();
+        run();
+        assertThat(published()).containsExactly(a, b, c);
+    }
+
+    @Test
     void theEventsOfOneRunArePublishedTogetherInLogOrder() {
         delivery(16, "readings=1"); // two streams: their events of one run make one publishAll
         List<AckKey> appended = new java.util.ArrayList<>();

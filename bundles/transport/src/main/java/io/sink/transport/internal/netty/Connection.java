@@ -42,6 +42,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 
@@ -85,6 +86,8 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
     /** Answers given on other threads, waiting for the event loop (see {@link #answer}). */
     private final Queue<Answer> answers = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean answering = new AtomicBoolean();
+    /** Publishes handed to the event loop as tasks and not yet run: {@link #publishInOrder}. */
+    private final AtomicInteger publishTasks = new AtomicInteger();
     /** PUBLISHes of the current read, delivered together at its end (event loop only). */
     private final List<Received> received = new java.util.ArrayList<>();
     /** Most PUBLISHes of one read delivered together; a longer read is delivered in parts. */
@@ -576,13 +579,31 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
      */
     public CompletableFuture<PublishResult> publish(Event event) {
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
-        EventLoop loop = channel.eventLoop();
-        if (loop.inEventLoop()) {
-            doPublish(event, result);
-        } else {
-            loop.execute(() -> doPublish(event, result));
-        }
+        publishInOrder(() -> doPublish(event, result));
         return result;
+    }
+
+    /**
+     * Runs a publish on the event loop after every publish asked for before it: at once when called on
+     * the event loop and no publish handed over from another thread waits there (its caller may have
+     * asked for it before this call, e.g. under a lock both threads take), otherwise as a task.
+     */
+    private void publishInOrder(Runnable publishing) {
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop() && publishTasks.get() == 0) {
+            publishing.run();
+            return;
+        }
+        publishTasks.incrementAndGet();
+        try {
+            loop.execute(() -> {
+                publishTasks.decrementAndGet();
+                publishing.run();
+            });
+        } catch (RuntimeException e) {
+            publishTasks.decrementAndGet();
+            throw e;
+        }
     }
 
     /**
@@ -595,18 +616,12 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
         for (int i = 0; i < events.size(); i++) {
             results.add(new CompletableFuture<>());
         }
-        Runnable publishing = () -> {
+        publishInOrder(() -> {
             for (int i = 0; i < events.size(); i++) {
                 publishWithoutFlush(events.get(i), results.get(i));
             }
             channel.flush();
-        };
-        EventLoop loop = channel.eventLoop();
-        if (loop.inEventLoop()) {
-            publishing.run();
-        } else {
-            loop.execute(publishing);
-        }
+        });
         return List.copyOf(results);
     }
 
