@@ -106,6 +106,7 @@ public final class ExecClient {
             PrintStream err) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "the instance did not answer";
+        boolean answered = false;
         while (true) {
             if (pid != null && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                 err.println("error: the instance (pid " + pid + ") has ended");
@@ -125,7 +126,12 @@ public final class ExecClient {
             if (status == Wire.OK && answer.equals(expected)) {
                 return Wire.OK;
             }
-            last = status == Wire.OK ? "'" + answer + "'" : problem.toString(UTF_8).strip();
+            // an attempt cut short by the deadline tells less than the answer before it: keep that one
+            boolean cutShort = status == NO_ANSWER && System.nanoTime() - deadline >= 0;
+            if (!cutShort || !answered) {
+                last = status == Wire.OK ? "'" + answer + "'" : problem.toString(UTF_8).strip();
+            }
+            answered |= !cutShort;
             try {
                 Thread.sleep(RETRY_MILLIS);
             } catch (InterruptedException e) {
