@@ -140,9 +140,10 @@ public final class DeliveryBenchmark {
                         bounds.bound(window), 100 * ours / bounds.bound(window)));
             }
             System.out.println();
-            System.out.println("events/s, ours -> ours (durable on both sides), measured after warm-up drains of "
-                    + warmup + " events until the JIT used under 10% of the CPU (at most " + warmupDrains + "); cold = the first warm-up"
-                    + " drain, of fresh JVMs (NaN: none); bound = window / (fsync + round trip)");
+            System.out.printf("events/s, ours -> ours (durable on both sides), measured after warm-up drains of %d"
+                    + " events until the JIT used under %.0f%% of the CPU (at most %d); cold = the first warm-up drain,"
+                    + " of fresh JVMs (NaN: none); bound = window / (fsync + round trip)%n", warmup,
+                    100 * STEADY_COMPILE_SHARE, warmupDrains);
             System.out.printf("%6s %14s %14s %14s %11s%n", "window", "ours", "cold", "bound", "of bound");
             rows.forEach(System.out::println);
         } finally {
@@ -314,21 +315,21 @@ public final class DeliveryBenchmark {
             int drains = warm > 0 ? warmupDrains : 0;
             lastColdRate = Double.NaN;
             int drained = 0;
-            for (int d = 1; d <= drains; d++) {
+            while (drained < drains) {
+                drained++;
                 System.out.printf("window %4d: warm-up drain %d (at most %d), %d events (%s), not the measured one:%n",
-                        window, d, drains, warm, d == 1 ? "cold JVMs" : "warming");
+                        window, drained, drains, warm, drained == 1 ? "cold JVMs" : "warming");
                 ThreadCpu clientAtStart = ThreadCpu.now();
                 ThreadCpu serverAtStart = ThreadCpu.of(server.pid());
                 // the same client log (so the same client instance id): it is filled again, its queue 0
                 double rate = drainInto(dir, port, clientTls, window, warm, "our server (stored before ACK)");
-                drained++;
-                if (d == 1) {
+                if (drained == 1) {
                     lastColdRate = rate;
                 }
                 settle(window, server);
                 java.util.Map<String, Long> client = ThreadCpu.now().since(clientAtStart);
                 java.util.Map<String, Long> serverCpu = ThreadCpu.of(server.pid()).since(serverAtStart);
-                long all = sum(client) + sum(serverCpu);
+                long all = ThreadCpu.total(client) + ThreadCpu.total(serverCpu);
                 double compiling = (double) (compiling(client) + compiling(serverCpu)) / Math.max(1, all);
                 System.out.printf("window %4d: the JIT compilers used %.0f%% of both JVMs' CPU in that drain%n", window,
                         100 * compiling);
@@ -336,12 +337,11 @@ public final class DeliveryBenchmark {
                     break;
                 }
             }
-            drains = drained;
             ThreadCpu serverBefore = ThreadCpu.of(server.pid());
             double rate = drainInto(dir, port, clientTls, window, events, "our server (stored before ACK)");
             printServerCpu(window, events, ThreadCpu.of(server.pid()).since(serverBefore));
             long storedCount = stopOurServer(server, serverOut);
-            long sent = (long) warm * drains + events;
+            long sent = (long) warm * drained + events;
             System.out.printf("window %4d: our server stored %d of %d (%s)%n", window, storedCount, sent,
                     storedCount == sent ? "exactly once" : "MISMATCH");
             long[] stats = lastServerStats;
@@ -370,7 +370,8 @@ public final class DeliveryBenchmark {
             ThreadCpu serverBefore = ThreadCpu.of(server.pid());
             long from = System.nanoTime();
             Thread.sleep(500); // the sampling period of the two processes' CPU, not a wait for a condition
-            long busy = processCpuNanos() - clientBefore + ThreadCpu.of(server.pid()).totalSince(serverBefore);
+            long busy = processCpuNanos() - clientBefore
+                    + ThreadCpu.total(ThreadCpu.of(server.pid()).since(serverBefore));
             double cores = (double) busy / (System.nanoTime() - from);
             boolean quiet = cores < 0.05;
             if (quiet || System.nanoTime() - start > SETTLE_LIMIT.toNanos()) {
@@ -382,10 +383,6 @@ public final class DeliveryBenchmark {
         }
     }
 
-    private static long sum(java.util.Map<String, Long> byKind) {
-        return byKind.values().stream().mapToLong(Long::longValue).sum();
-    }
-
     /** CPU of the JIT compiler threads ("C1 CompilerThread0", "C2 CompilerThre" as /proc shortens it). */
     private static long compiling(java.util.Map<String, Long> byKind) {
         return byKind.entrySet().stream().filter(e -> e.getKey().matches("C. Compiler.*"))
@@ -394,13 +391,10 @@ public final class DeliveryBenchmark {
 
     /** The server's CPU during the measured drain, per event, in all and by kind of thread. */
     private static void printServerCpu(int window, int events, java.util.Map<String, Long> byKind) {
-        long total = sum(byKind);
-        StringBuilder line = new StringBuilder(String.format("window %4d: server CPU during the measured drain %.1f"
-                + " us/event; by thread, us/event:", window, total / 1e3 / events));
-        byKind.entrySet().stream().filter(e -> e.getValue() * 100 >= total) // at least 1 %
-                .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
-                .forEach(e -> line.append(String.format(" %s %.1f;", e.getKey(), e.getValue() / 1e3 / events)));
-        System.out.println(line);
+        long total = ThreadCpu.total(byKind);
+        System.out.println(String.format("window %4d: server CPU during the measured drain %.1f us/event; by thread,"
+                + " us/event:", window, total / 1e3 / events)
+                + ThreadCpu.perEvent(byKind, events, (total + 99) / 100)); // threads with at least 1 %
     }
 
     /** Fills the client's log with readings of 8 sensors, offline, as fast as group commit allows. */

@@ -122,15 +122,11 @@ public final class DeliveryServer {
             }
             double seconds = (atEnd.nanoTime() - firstNanos) / 1e9;
             Map<String, Long> used = atEnd.since(atFirst);
-            long total = used.values().stream().mapToLong(Long::longValue).sum();
-            StringBuilder line = new StringBuilder(String.format("server CPU from the first PUBLISH to the end:"
+            long total = ThreadCpu.total(used);
+            System.err.println(String.format("server CPU from the first PUBLISH to the end:"
                     + " %.1f us/event (%.2f cores over %.2f s, %d events, %.1f per commit); by thread, us/event:",
                     total / 1e3 / events, total / 1e9 / seconds, seconds, events, (double) events / Math.max(1,
-                            commits)));
-            used.entrySet().stream().filter(e -> e.getValue() > 0)
-                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                    .forEach(e -> line.append(String.format(" %s %.1f;", e.getKey(), e.getValue() / 1e3 / events)));
-            System.err.println(line);
+                            commits)) + ThreadCpu.perEvent(used, events, 1));
         }
     }
 }

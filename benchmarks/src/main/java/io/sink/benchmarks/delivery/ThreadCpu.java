@@ -76,8 +76,20 @@ final class ThreadCpu {
         return byKind;
     }
 
-    /** The CPU time all threads used since {@code before}. */
-    long totalSince(ThreadCpu before) {
-        return since(before).values().stream().mapToLong(Long::longValue).sum();
+    /** The CPU time of all the threads of {@code byKind} (as {@link #since} gives it). */
+    static long total(Map<String, Long> byKind) {
+        return byKind.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * {@code " kind us;"} for each kind of thread that used at least {@code minNanos}, the busiest first:
+     * its CPU time per event in microseconds.
+     */
+    static String perEvent(Map<String, Long> byKind, long events, long minNanos) {
+        StringBuilder line = new StringBuilder();
+        byKind.entrySet().stream().filter(e -> e.getValue() >= minNanos)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> line.append(String.format(" %s %.1f;", e.getKey(), e.getValue() / 1e3 / events)));
+        return line.toString();
     }
 }

@@ -53,6 +53,13 @@ class DeliveryTest {
         delivery.flushAcks(outbox);
     }
 
+    /** What the poller does on the network thread that got a result: settle, then pump without reading. */
+    private void runWithoutReading() {
+        settleAll();
+        delivery.outboxChanged(outbox.generation(), changes);
+        delivery.pump(outbox, false);
+    }
+
     private void settleAll() {
         Delivery.Settled s;
         while ((s = results.poll()) != null) {
@@ -101,8 +108,7 @@ class DeliveryTest {
         AckKey a = append(1, "a");
         AckKey b = append(1, "b");
         connect();
-        delivery.outboxChanged(outbox.generation(), changes);
-        delivery.pump(outbox, false);
+        runWithoutReading();
         assertThat(published()).as("nothing read ahead yet").isEmpty();
         assertThat(log.unacknowledgedCalls.get()).isZero();
         assertThat(delivery.takeReadWanted()).isTrue();
@@ -112,20 +118,17 @@ class DeliveryTest {
         assertThat(published()).containsExactly(a);
         long reads = log.unacknowledgedCalls.get();
         client.ack(a);
-        settleAll();
-        delivery.pump(outbox, false); // as on the network thread that got the ACK
+        runWithoutReading(); // as on the network thread that got the ACK
         assertThat(published()).containsExactly(a, b);
         assertThat(log.unacknowledgedCalls.get()).as("b came from the read-ahead").isEqualTo(reads);
         assertThat(delivery.takeReadWanted()).isFalse();
 
         client.ack(b);
-        settleAll();
-        delivery.pump(outbox, false);
+        runWithoutReading();
         assertThat(log.unacknowledgedCalls.get()).as("the read-ahead is used up: no read").isEqualTo(reads);
         assertThat(delivery.takeReadWanted()).as("the log was read to its end, unchanged since").isFalse();
         AckKey c = append(1, "c");
-        delivery.outboxChanged(outbox.generation(), changes);
-        delivery.pump(outbox, false);
+        runWithoutReading();
         assertThat(published()).containsExactly(a, b);
         assertThat(delivery.takeReadWanted()).as("c needs a read").isTrue();
         run();

@@ -622,7 +622,7 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
             }
             channel.flush();
         });
-        return List.copyOf(results);
+        return java.util.Collections.unmodifiableList(results); // a view: no copy per call
     }
 
     private void doPublish(Event event, CompletableFuture<PublishResult> result) {
