@@ -212,8 +212,17 @@ public final class EventLogSql {
     static final String ACKNOWLEDGE_SQL = "UPDATE events SET acked_at = ?"
             + " WHERE event_type_id = ? AND event_key = ? AND event_offset = ? AND acked_at IS NULL";
 
-    /** Marks events acknowledged at {@code ackedAtMillis}; returns how many were unacknowledged. */
+    /** Moves {@code changed} events from the unacknowledged count to the acknowledged one. */
+    static final String COUNT_ACKNOWLEDGED_SQL = "UPDATE queue_counters SET unacked = unacked - ?,"
+            + " acked = acked + ? WHERE id = 1";
+
+    /**
+     * Marks events acknowledged at {@code ackedAtMillis}, in the caller's transaction, and moves the
+     * queue counters by the number marked (schema version 4 on: once per call, not by a trigger per
+     * row; this is the only statement that sets {@code acked_at}); returns how many were unacknowledged.
+     */
     public static int acknowledge(Connection c, Collection<AckKey> ackKeys, long ackedAtMillis) throws SQLException {
+        int changed = 0;
         try (PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE_SQL)) {
             for (AckKey k : ackKeys) {
                 ps.setLong(1, ackedAtMillis);
@@ -222,12 +231,20 @@ public final class EventLogSql {
                 ps.setLong(4, k.offset());
                 ps.addBatch();
             }
-            int changed = 0;
             for (int n : ps.executeBatch()) {
                 changed += Math.max(n, 0);
             }
-            return changed;
         }
+        if (changed > 0) {
+            try (PreparedStatement ps = c.prepareStatement(COUNT_ACKNOWLEDGED_SQL)) {
+                ps.setLong(1, changed);
+                ps.setLong(2, changed);
+                if (ps.executeUpdate() != 1) {
+                    throw new SQLException("the queue_counters row is missing: the event log schema is damaged");
+                }
+            }
+        }
+        return changed;
     }
 
     /** Number of unacknowledged events, from the trigger-kept counter. */

@@ -86,6 +86,46 @@ class MigrationTest {
     }
 
     @Test
+    void aVersion3DatabaseCountsAcknowledgementsPerBatchAfterMigrating() throws Exception {
+        try (Connection c = TestDb.connect(db())) {
+            c.setAutoCommit(false);
+            Schema.migrate(c, 3, "test");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (event_type_id, schema_version,"
+                    + " event_key, event_offset, event_timestamp, event_data) VALUES (1, 1, ?, ?, 1, x'00')")) {
+                for (int i = 1; i <= 5; i++) {
+                    ps.setBytes(1, "sensor".getBytes());
+                    ps.setLong(2, i);
+                    ps.executeUpdate();
+                }
+            }
+            // version 3: the trigger counts this acknowledgement
+            try (Statement s = c.createStatement()) {
+                s.execute("UPDATE events SET acked_at = 1 WHERE event_offset = 1");
+            }
+            c.commit();
+            assertThat(TestDb.queryStrings(c, "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+                    .contains("events_counted_ack");
+        }
+        try (SqliteEventLog log = TestStores.open(dir)) {
+            assertThat(log.queueSize()).isEqualTo(4);
+            // new, already acknowledged, unknown and repeated keys in one batch
+            log.acknowledge(java.util.List.of(io.sink.api.AckKey.of(1, "sensor", 2),
+                    io.sink.api.AckKey.of(1, "sensor", 1), io.sink.api.AckKey.of(1, "other", 2),
+                    io.sink.api.AckKey.of(1, "sensor", 3), io.sink.api.AckKey.of(1, "sensor", 2)));
+            assertThat(log.queueSize()).isEqualTo(2);
+        }
+        try (Connection c = TestDb.connect(db())) {
+            assertThat(Schema.version(c)).isEqualTo(Schema.CURRENT_VERSION);
+            assertThat(TestDb.queryStrings(c, "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+                    .doesNotContain("events_counted_ack");
+            assertThat(TestDb.queryStrings(c, "SELECT unacked || ' ' || acked FROM queue_counters"))
+                    .containsExactly(TestDb.queryStrings(c, "SELECT count(*) FILTER (WHERE acked_at IS NULL) || ' '"
+                            + " || count(*) FILTER (WHERE acked_at IS NOT NULL) FROM events").get(0))
+                    .containsExactly("2 3");
+        }
+    }
+
+    @Test
     void reopeningAnUpToDateDatabaseChangesNothing() throws Exception {
         try (SqliteEventLog log = TestStores.open(dir)) {
             log.appendNext(1, 1, new byte[] {1}, 1, new byte[0]);
