@@ -31,15 +31,38 @@ public final class LogExecutor implements Executor, AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 }, (task, executor) -> {
-                    droppedSinceReport.incrementAndGet();
-                    droppedTotal.incrementAndGet();
+                    int count = task instanceof Lines l ? l.count : 1;
+                    droppedSinceReport.addAndGet(count);
+                    droppedTotal.addAndGet(count);
                 });
     }
 
     /** Queues {@code task}; never blocks, never throws: a task that does not fit is dropped and counted. */
     @Override
     public void execute(Runnable task) {
-        pool.execute(() -> {
+        execute(task, 1);
+    }
+
+    /**
+     * Queues {@code task}, which writes {@code lineCount} lines; never blocks, never throws: a task that
+     * does not fit is dropped, and its lines counted as dropped.
+     */
+    public void execute(Runnable task, int lineCount) {
+        pool.execute(new Lines(task, lineCount));
+    }
+
+    /** A task of the log thread and the number of lines it writes (what a drop loses). */
+    private final class Lines implements Runnable {
+        private final Runnable task;
+        private final int count;
+
+        Lines(Runnable task, int count) {
+            this.task = task;
+            this.count = count;
+        }
+
+        @Override
+        public void run() {
             long dropped = droppedSinceReport.getAndSet(0);
             if (dropped > 0) {
                 lines.warn("the reading log fell behind and dropped " + dropped + " lines");
@@ -49,7 +72,7 @@ public final class LogExecutor implements Executor, AutoCloseable {
             } catch (RuntimeException e) {
                 lines.warn("writing a reading log line failed: " + e);
             }
-        });
+        }
     }
 
     /** Lines dropped since start because the queue was full (or the executor closed). */
@@ -73,7 +96,10 @@ public final class LogExecutor implements Executor, AutoCloseable {
             done = false;
         }
         if (!done) {
-            int left = pool.shutdownNow().size();
+            int left = 0;
+            for (Runnable task : pool.shutdownNow()) {
+                left += task instanceof Lines l ? l.count : 1;
+            }
             lines.warn("the reading log stopped with " + left + " lines not written");
         }
     }

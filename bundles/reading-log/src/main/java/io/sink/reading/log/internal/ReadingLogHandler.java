@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -33,8 +32,8 @@ import java.util.function.Supplier;
  * reading (a few dozen bytes) and hands the event to the store, which queues it for its writer
  * thread. The returned stage completes when the store's stage does, on the store's writer thread,
  * after the commit that made the event durable. No log line is written on either thread: every line
- * is handed to the {@link Executor} of the log (the component's single logging thread with a bounded
- * queue, see {@link LogExecutor}), which formats and writes it, so console or appender I/O never
+ * is handed to the log's {@link LogExecutor} (the component's single logging thread with a bounded
+ * queue), which formats and writes it, so console or appender I/O never
  * delays an ACK. The warnings a client can repeat with every event it sends (undecodable readings,
  * conflicting events) are logged in full once per interval and client, then counted
  * ({@link RepeatedEvents}), the client id escaped.
@@ -47,7 +46,7 @@ public final class ReadingLogHandler implements ServerHandler {
     private static final int MAX_REASON = 300;
 
     private final Supplier<ReceivedEventStore> store;
-    private final Executor log;
+    private final LogExecutor log;
     private final LogLines lines;
     private final boolean logGenericEvents;
     private final AtomicLong stored = new AtomicLong();
@@ -70,7 +69,7 @@ public final class ReadingLogHandler implements ServerHandler {
      * @param lines            where lines go
      * @param logGenericEvents whether events other than sensor readings get an INFO line
      */
-    public ReadingLogHandler(Supplier<ReceivedEventStore> store, Executor log, LogLines lines,
+    public ReadingLogHandler(Supplier<ReceivedEventStore> store, LogExecutor log, LogLines lines,
             boolean logGenericEvents, Withholding withholding) {
         this(store, log, lines, logGenericEvents, withholding, REPEATED_WARNING_INTERVAL);
     }
@@ -80,7 +79,7 @@ public final class ReadingLogHandler implements ServerHandler {
      *                       once per interval, the others counted ({@link #flushRepeated()} logs the
      *                       counts of the intervals that have ended)
      */
-    public ReadingLogHandler(Supplier<ReceivedEventStore> store, Executor log, LogLines lines,
+    public ReadingLogHandler(Supplier<ReceivedEventStore> store, LogExecutor log, LogLines lines,
             boolean logGenericEvents, Withholding withholding, Duration repeatInterval) {
         this.repeated = new RepeatedEvents(repeatInterval);
         this.withholding = Objects.requireNonNull(withholding, "withholding");
@@ -151,36 +150,56 @@ public final class ReadingLogHandler implements ServerHandler {
         } catch (RuntimeException e) {
             storing = Collections.nCopies(toStore.size(), CompletableFuture.failedFuture(e));
         }
+        StoredLines batch = new StoredLines(clientId, storing.size());
         for (int k = 0; k < storing.size(); k++) {
             int i = stored[k];
-            answers.set(i, answer(clientId, events.get(i), readings[i], storing.get(k)));
+            answers.set(i, answer(clientId, events.get(i), readings[i], storing.get(k), batch, k));
         }
         return answers;
     }
 
-    /** The answer to an event once the store has stored it (or not). */
+    /**
+     * The answer to an event once the store has stored it (or not). One callback and one stage per
+     * event: the store completes a whole commit's events at once on its writer thread, so this runs
+     * once per event there; the event's line goes to {@code batch}.
+     */
     private CompletionStage<Optional<Nack>> answer(String clientId, Event event, SensorReading decoded,
-            CompletionStage<ReceivedEventStore.Outcome> storing) {
-        return storing.handle((outcome, failure) -> {
-            if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                // the details (paths, SQL) stay in the server's log
-                return withhold(clientId, event, "the event store failed", cause);
+            CompletionStage<ReceivedEventStore.Outcome> storing, StoredLines batch, int slot) {
+        CompletableFuture<Optional<Nack>> answer = new CompletableFuture<>();
+        storing.whenComplete((outcome, failure) -> {
+            try {
+                if (failure != null) {
+                    batch.nothing();
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    // the details (paths, SQL) stay in the server's log
+                    withhold(clientId, event, "the event store failed", cause).whenComplete((nack, withheld) -> {
+                        if (withheld != null) {
+                            answer.completeExceptionally(withheld);
+                        } else {
+                            answer.complete(nack);
+                        }
+                    });
+                } else if (outcome == ReceivedEventStore.Outcome.CONFLICT) {
+                    batch.nothing();
+                    String who = Printable.text(clientId);
+                    warnRepeated("conflicting events from " + who, "conflicting event from " + who + ": "
+                            + EventFormat.describeGeneric(event) + " reuses the ack key of a stored event with other"
+                            + " content; not stored, answered NACK " + CONFLICTING);
+                    nacks.incrementAndGet();
+                    answer.complete(Optional.of(Nack.of(CONFLICTING,
+                            "the server already stored another event under " + what(event) + " (same event type, key and offset, different content); it was not stored. The client's"
+                            + " event history differs from the server's: check the client's event log")));
+                } else {
+                    counted(outcome);
+                    batch.line(slot, event, decoded, outcome);
+                    answer.complete(Optional.empty());
+                }
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e); // never left unanswered: the transport answers NACK
             }
-            if (outcome == ReceivedEventStore.Outcome.CONFLICT) {
-                String who = Printable.text(clientId);
-                warnRepeated("conflicting events from " + who, "conflicting event from " + who + ": "
-                        + EventFormat.describeGeneric(event) + " reuses the ack key of a stored event with other"
-                        + " content; not stored, answered NACK " + CONFLICTING);
-                nacks.incrementAndGet();
-                return CompletableFuture.completedStage(Optional.of(Nack.of(CONFLICTING,
-                        "the server already stored another event under " + what(event) + " (same event type, key and offset, different content); it was not stored. The client's"
-                        + " event history differs from the server's: check the client's event log")));
-            }
-            logStored(clientId, event, decoded, outcome);
-            return CompletableFuture.completedStage(Optional.<Nack>empty());
-        }).thenCompose(answer -> answer);
+        });
+        return answer;
     }
 
     /**
@@ -222,26 +241,83 @@ public final class ReadingLogHandler implements ServerHandler {
         return withholding.withhold(clientId, why);
     }
 
-    /** Counts the event and hands its line to the log thread (which escapes the client id). */
-    private void logStored(String clientId, Event event, SensorReading reading, ReceivedEventStore.Outcome outcome) {
+    private void counted(ReceivedEventStore.Outcome outcome) {
         if (outcome == ReceivedEventStore.Outcome.DUPLICATE) {
             duplicates.incrementAndGet();
-            log.execute(() -> {
-                if (lines.isDebugEnabled()) {
-                    lines.debug("duplicate from " + Printable.text(clientId) + ": " + (reading != null
-                            ? EventFormat.describe(event, reading) : EventFormat.describeGeneric(event))
-                            + " (stored before; ACKed again)");
-                }
-            });
-            return;
+        } else {
+            stored.incrementAndGet();
         }
-        stored.incrementAndGet();
-        if (reading != null) {
-            log.execute(() -> lines.info("reading from " + Printable.text(clientId) + ": "
-                    + EventFormat.describe(event, reading)));
-        } else if (logGenericEvents) {
-            log.execute(() -> lines.info("event from " + Printable.text(clientId) + ": "
-                    + EventFormat.describeGeneric(event)));
+    }
+
+    /**
+     * The log lines of one batch of events handed to the store together: each event's line is put in
+     * its slot when its outcome is known, and the last outcome hands all of them to the log thread as
+     * one task (one hand-over per commit rather than per event), in the order the events came. The
+     * lines are built on the log thread, which escapes the client id.
+     */
+    private final class StoredLines implements Runnable {
+        private final String clientId;
+        private final Event[] events;
+        private final SensorReading[] readings;
+        private final boolean[] duplicates;
+        private final java.util.concurrent.atomic.AtomicInteger pending;
+
+        StoredLines(String clientId, int size) {
+            this.clientId = clientId;
+            this.events = new Event[size];
+            this.readings = new SensorReading[size];
+            this.duplicates = new boolean[size];
+            this.pending = new java.util.concurrent.atomic.AtomicInteger(size);
+        }
+
+        /** Slot {@code slot} was stored (or was a duplicate): its line is written with the batch. */
+        void line(int slot, Event event, SensorReading reading, ReceivedEventStore.Outcome outcome) {
+            boolean duplicate = outcome == ReceivedEventStore.Outcome.DUPLICATE;
+            if (duplicate || reading != null || logGenericEvents) {
+                events[slot] = event;
+                readings[slot] = reading;
+                duplicates[slot] = duplicate;
+            }
+            nothing();
+        }
+
+        /** A slot with no line (not stored: its outcome logs what it has to by itself). */
+        void nothing() {
+            if (pending.decrementAndGet() == 0) {
+                int count = 0;
+                for (Event event : events) {
+                    count += event == null ? 0 : 1;
+                }
+                if (count > 0) {
+                    log.execute(this, count);
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            String who = null;
+            for (int i = 0; i < events.length; i++) {
+                Event event = events[i];
+                if (event == null) {
+                    continue;
+                }
+                if (who == null) {
+                    who = Printable.text(clientId);
+                }
+                SensorReading reading = readings[i];
+                if (duplicates[i]) {
+                    if (lines.isDebugEnabled()) {
+                        lines.debug("duplicate from " + who + ": " + (reading != null
+                                ? EventFormat.describe(event, reading) : EventFormat.describeGeneric(event))
+                                + " (stored before; ACKed again)");
+                    }
+                } else if (reading != null) {
+                    lines.info("reading from " + who + ": " + EventFormat.describe(event, reading));
+                } else {
+                    lines.info("event from " + who + ": " + EventFormat.describeGeneric(event));
+                }
+            }
         }
     }
 

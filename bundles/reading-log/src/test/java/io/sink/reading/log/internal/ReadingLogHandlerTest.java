@@ -161,6 +161,69 @@ class ReadingLogHandlerTest {
     }
 
     @Test
+    void aBatchIsLoggedInEventOrderByOneLogTaskOnceEveryEventHasItsOutcome() throws Exception {
+        List<CompletionStage<Optional<Nack>>> stages = handler.handlePublishes("example-client",
+                List.of(reading("kitchen", 1, 70, 40), reading("hall", 1, 60, 30), reading("kitchen", 2, 71, 41)));
+        // completed out of order, the last one on another thread, as a store's writer would
+        store.calls.get(2).stage().complete(ReceivedEventStore.Outcome.STORED);
+        store.calls.get(0).stage().complete(ReceivedEventStore.Outcome.STORED);
+        assertThat(answer(stages.get(0))).isEmpty(); // answered at once, whatever the log does
+        assertThat(answer(stages.get(2))).isEmpty();
+        CountDownLatch queuedBefore = new CountDownLatch(1);
+        logExecutor.execute(queuedBefore::countDown);
+        assertThat(queuedBefore.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(lines.texts("INFO")).as("nothing logged while an event of the batch is pending").isEmpty();
+
+        Thread writer = new Thread(() -> store.calls.get(1).stage().complete(ReceivedEventStore.Outcome.STORED),
+                "fake-writer");
+        writer.start();
+        writer.join(TIMEOUT.toMillis());
+        assertThat(answer(stages.get(1))).isEmpty();
+        await("the batch's lines", () -> lines.texts("INFO").size() == 3);
+        assertThat(lines.texts("INFO")).containsExactly(
+                "reading from example-client: sensor=kitchen offset=1 timestamp=1700000000 temperature=70 humidity=40",
+                "reading from example-client: sensor=hall offset=1 timestamp=1700000000 temperature=60 humidity=30",
+                "reading from example-client: sensor=kitchen offset=2 timestamp=1700000000 temperature=71 humidity=41");
+        assertThat(lines.lines).allSatisfy(line -> assertThat(line.thread()).isEqualTo(LOG_THREAD));
+        assertThat(handler.storedCount()).isEqualTo(3);
+    }
+
+    @Test
+    void aDroppedBatchCountsItsLines() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch stuck = new CountDownLatch(1);
+        LogExecutor small = new LogExecutor(LOG_THREAD + "-small", 1, lines);
+        try {
+            small.execute(() -> {
+                stuck.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(stuck.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            ReadingLogHandler slowLog = new ReadingLogHandler(() -> store, small, lines, true, withholding);
+            for (int batch = 0; batch < 2; batch++) { // the first fits in the queue, the second is dropped
+                List<CompletionStage<Optional<Nack>>> stages = slowLog.handlePublishes("c",
+                        List.of(reading("k", 3 * batch + 1, 1, 1), reading("k", 3 * batch + 2, 1, 1),
+                                reading("k", 3 * batch + 3, 1, 1)));
+                store.calls.forEach(call -> call.stage().complete(ReceivedEventStore.Outcome.STORED));
+                for (CompletionStage<Optional<Nack>> stage : stages) {
+                    assertThat(answer(stage)).isEmpty();
+                }
+            }
+            assertThat(small.dropped()).isEqualTo(3);
+            release.countDown();
+            await("the drop reported", () -> lines.texts("WARN").stream().anyMatch(l -> l.contains("dropped 3 lines")));
+            await("the first batch", () -> lines.texts("INFO").size() == 3);
+        } finally {
+            release.countDown();
+            small.close();
+        }
+    }
+
+    @Test
     void anUndecodableReadingIsNackedAndNotStored() throws Exception {
         Event broken = Event.of(1, 1, "kitchen", 3, 5, new byte[] {(byte) 131, 116, 0, 0, 0, 1});
         Optional<Nack> nack = answer(handler.handlePublish("example-client", broken));
