@@ -115,7 +115,7 @@ final class ClientConnection extends Connection {
         }
         session.requestSent(ids);
         send(new ConnectionRequestFrame(engine.settings().applicationVersion(), ids.client(), ids.server()));
-        channel.flush();
+        flush();
     }
 
     @Override

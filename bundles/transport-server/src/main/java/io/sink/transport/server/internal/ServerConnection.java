@@ -279,7 +279,7 @@ final class ServerConnection extends Connection {
         if (decision.connected()) {
             startServing();
             send(response);
-            channel.flush();
+            flush();
             log.info("client {} connected from {} ({}, application version {})", clientId, remoteAddress(),
                     decision.response().protocolName(), Printable.text(request.applicationVersion()));
             engine.connectionUp(this);

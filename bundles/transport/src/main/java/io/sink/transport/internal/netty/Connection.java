@@ -88,6 +88,12 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
     private final AtomicBoolean answering = new AtomicBoolean();
     /** Publishes handed to the event loop as tasks and not yet run: {@link #publishInOrder}. */
     private final AtomicInteger publishTasks = new AtomicInteger();
+    /**
+     * Frames sent since the last flush (event loop only): written to the pipeline together by
+     * {@link #flush()}, as one message the encoder puts in one buffer, instead of one write (a pass
+     * through the pipeline, a buffer, an entry of the TLS handler's queue) per frame.
+     */
+    private final List<Frame> unflushed = new java.util.ArrayList<>();
     /** PUBLISHes of the current read, delivered together at its end (event loop only). */
     private final List<Received> received = new java.util.ArrayList<>();
     /** Most PUBLISHes of one read delivered together; a longer read is delivered in parts. */
@@ -194,7 +200,7 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
         if (isConnected() && keepalive.checkPing(now)) {
             counters.pingSent();
             send(PingFrame.INSTANCE);
-            channel.flush();
+            flush();
         }
     }
 
@@ -203,6 +209,7 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
         // what the last read brought is handed over as it was before reads were grouped (stored, not
         // answered: the peer sends it again and the store recognises it)
         deliverReceived();
+        unflushed.clear(); // nowhere to go
         for (ScheduledFuture<?> timer : timers) {
             timer.cancel(false);
         }
@@ -330,7 +337,7 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
                     break;
                 case PING:
                     send(PongFrame.INSTANCE);
-                    channel.flush();
+                    flush();
                     break;
                 case PONG:
                     counters.pongReceived();
@@ -446,7 +453,7 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
         EventLoop loop = channel.eventLoop();
         if (loop.inEventLoop()) {
             answer.run(this);
-            channel.flush();
+            flush();
             return;
         }
         answers.add(answer);
@@ -472,7 +479,7 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
             sent++;
         }
         if (sent > 0) {
-            channel.flush();
+            flush();
         }
     }
 
@@ -554,10 +561,27 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
 
     // ------------------------------------------------------------------ outbound
 
-    /** Writes a frame (not flushed). Event loop only. */
+    /** Sends a frame with the next {@link #flush()}. Event loop only. */
     protected void send(Frame frame) {
         keepalive.onFrameSent(System.nanoTime());
-        channel.write(frame, channel.voidPromise());
+        unflushed.add(frame);
+    }
+
+    /** Writes the frames sent since the last flush, in order, and flushes. Event loop only. */
+    protected void flush() {
+        writeUnflushed();
+        channel.flush();
+    }
+
+    /** Writes the frames sent since the last flush (one message for all of them); null when none. */
+    private io.netty.channel.ChannelFuture writeUnflushed() {
+        int n = unflushed.size();
+        if (n == 0) {
+            return null;
+        }
+        Object message = n == 1 ? unflushed.get(0) : new FrameBatch(unflushed.toArray(new Frame[n]));
+        unflushed.clear();
+        return channel.write(message);
     }
 
     /** Writes a frame, flushes, and closes the connection once it is written. */
@@ -569,8 +593,15 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
             closeReason = reason;
         }
         closing = true;
-        keepalive.onFrameSent(System.nanoTime());
-        channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+        if (!channel.eventLoop().inEventLoop()) {
+            keepalive.onFrameSent(System.nanoTime());
+            channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        send(frame); // after the frames sent before it
+        io.netty.channel.ChannelFuture written = writeUnflushed();
+        channel.flush();
+        written.addListener(ChannelFutureListener.CLOSE);
     }
 
     /**
@@ -620,14 +651,14 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
             for (int i = 0; i < events.size(); i++) {
                 publishWithoutFlush(events.get(i), results.get(i));
             }
-            channel.flush();
+            flush();
         });
         return java.util.Collections.unmodifiableList(results); // a view: no copy per call
     }
 
     private void doPublish(Event event, CompletableFuture<PublishResult> result) {
         publishWithoutFlush(event, result);
-        channel.flush();
+        flush();
     }
 
     private void publishWithoutFlush(Event event, CompletableFuture<PublishResult> result) {

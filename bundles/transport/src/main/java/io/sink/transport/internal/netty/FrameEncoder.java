@@ -9,20 +9,36 @@ import io.sink.protocol.FrameCodec;
 import io.sink.transport.internal.state.ConnectionCounters;
 
 /**
- * Writes a frame with its 2-byte length prefix straight into the outgoing buffer. Frames cannot be
- * larger than 65,535 bytes: their constructors refuse it, so nothing is ever truncated here.
+ * Writes a frame, or the frames of a {@link FrameBatch} one after the other, each with its 2-byte
+ * length prefix, straight into one outgoing buffer. Frames cannot be larger than 65,535 bytes: their
+ * constructors refuse it, so nothing is ever truncated here.
  */
 @Sharable
-public final class FrameEncoder extends MessageToByteEncoder<Frame> {
+public final class FrameEncoder extends MessageToByteEncoder<Object> {
     private final ConnectionCounters counters;
 
     public FrameEncoder(ConnectionCounters counters) {
-        super(Frame.class, false);
+        super(false);
         this.counters = counters;
     }
 
     @Override
-    protected void encode(ChannelHandlerContext ctx, Frame frame, ByteBuf out) {
+    public boolean acceptOutboundMessage(Object msg) {
+        return msg instanceof Frame || msg instanceof FrameBatch;
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Object msg, ByteBuf out) {
+        if (msg instanceof FrameBatch batch) {
+            for (Frame frame : batch.frames()) {
+                encode(frame, out);
+            }
+        } else {
+            encode((Frame) msg, out);
+        }
+    }
+
+    private void encode(Frame frame, ByteBuf out) {
         int size = FrameCodec.encodedSize(frame);
         int total = FrameCodec.LENGTH_PREFIX_SIZE + size;
         out.ensureWritable(total);
@@ -37,7 +53,15 @@ public final class FrameEncoder extends MessageToByteEncoder<Frame> {
     }
 
     @Override
-    protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, Frame frame, boolean preferDirect) {
-        return ctx.alloc().heapBuffer(FrameCodec.LENGTH_PREFIX_SIZE + FrameCodec.encodedSize(frame));
+    protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, Object msg, boolean preferDirect) {
+        int total = 0;
+        if (msg instanceof FrameBatch batch) {
+            for (Frame frame : batch.frames()) {
+                total += FrameCodec.LENGTH_PREFIX_SIZE + FrameCodec.encodedSize(frame);
+            }
+        } else {
+            total = FrameCodec.LENGTH_PREFIX_SIZE + FrameCodec.encodedSize((Frame) msg);
+        }
+        return ctx.alloc().heapBuffer(total);
     }
 }
