@@ -37,37 +37,6 @@ final class ReceivedEventsSql {
      */
     static boolean insertIfNew(PreparedStatement insert, String clientId, Event event, long receivedAtMillis)
             throws SQLException {
-        bindInsert(insert, clientId, event, receivedAtMillis);
-        return insert.executeUpdate() == 1;
-    }
-
-    /**
-     * Adds the insert of each event to {@code insert}'s batch (prepared from {@link #INSERT}) and runs
-     * them in order, as {@link #insertIfNew} would one after the other, in one call to the driver.
-     *
-     * @return for each event, whether a row was inserted (false: its ack key was stored already, by an
-     *         earlier transaction or an earlier event of the list)
-     */
-    static boolean[] insertAllIfNew(PreparedStatement insert, List<String> clientIds, List<Event> events,
-            long receivedAtMillis) throws SQLException {
-        for (int i = 0; i < events.size(); i++) {
-            bindInsert(insert, clientIds.get(i), events.get(i), receivedAtMillis);
-            insert.addBatch();
-        }
-        int[] changed = insert.executeBatch();
-        if (changed.length != events.size()) {
-            throw new SQLException("the driver answered " + changed.length + " update counts for " + events.size()
-                    + " inserts");
-        }
-        boolean[] inserted = new boolean[changed.length];
-        for (int i = 0; i < changed.length; i++) {
-            inserted[i] = changed[i] == 1;
-        }
-        return inserted;
-    }
-
-    private static void bindInsert(PreparedStatement insert, String clientId, Event event, long receivedAtMillis)
-            throws SQLException {
         insert.setString(1, clientId);
         insert.setLong(2, event.eventTypeId());
         insert.setLong(3, event.schemaVersion());
@@ -76,6 +45,7 @@ final class ReceivedEventsSql {
         insert.setLong(6, event.timestamp());
         insert.setBytes(7, event.eventData());
         insert.setLong(8, receivedAtMillis);
+        return insert.executeUpdate() == 1;
     }
 
     /**

@@ -145,12 +145,9 @@ public final class SqliteReceivedEventStore implements ReceivedEventStore, AutoC
             Map<String, long[]> added = new HashMap<>(4);
             PreparedStatement select = null;
             try (PreparedStatement insert = c.prepareStatement(ReceivedEventsSql.INSERT)) {
-                // one batch: the driver runs the inserts one after the other without a call of ours each
-                boolean[] inserted = ReceivedEventsSql.insertAllIfNew(insert,
-                        items.stream().map(Incoming::clientId).toList(), items.stream().map(Incoming::event).toList(), now);
                 for (int i = 0; i < outcomes.length; i++) {
                     Incoming in = items.get(i);
-                    if (inserted[i]) {
+                    if (ReceivedEventsSql.insertIfNew(insert, in.clientId(), in.event(), now)) {
                         long[] counts = added.computeIfAbsent(in.clientId(), k -> new long[2]);
                         counts[0]++;
                         counts[1] += ReceivedEventsSql.bytesOf(in.event());
