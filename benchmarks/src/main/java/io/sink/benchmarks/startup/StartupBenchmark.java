@@ -57,6 +57,12 @@ import java.util.stream.Stream;
  * {@code work=DIR} (default {@code /tmp/sink-startup-bench}, emptied first) is where the copy runs.
  * The environment is passed on to {@code bin/sink}: {@code SINK_CDS=off}, {@code SINK_CLEAN_CACHE=yes} or
  * {@code SINK_CLIENT_MEMORY=...} compare a setting. Every process started is stopped at the end.
+ *
+ * <p>{@code alternate=OPTIONS} compares JVM options within one copy: every run then starts the client
+ * twice, once as above and once with {@code SINK_JAVA_OPTS=OPTIONS}, in alternating order, and the
+ * summary gives both and each pair's difference. Run against run, the figures of this machine move by
+ * about 0.1 s, more than many a change is worth; interleaved starts of one copy, with one archive,
+ * separate them.
  */
 public final class StartupBenchmark {
     private static final Pattern VM_RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
@@ -66,9 +72,12 @@ public final class StartupBenchmark {
     private static final int READINGS_PER_COMMAND = 100;
 
     private final Path dist;
+    /** SINK_JAVA_OPTS of the alternate starts, null when not comparing. */
+    private final String alternate;
 
-    private StartupBenchmark(Path dist) {
+    private StartupBenchmark(Path dist, String alternate) {
         this.dist = dist;
+        this.alternate = alternate;
     }
 
     /** One client start. */
@@ -98,8 +107,9 @@ public final class StartupBenchmark {
                 System.getProperty("java.version"), loadAverage());
         System.out.println("environment: " + System.getenv().entrySet().stream()
                 .filter(e -> e.getKey().startsWith("SINK_")).map(e -> e.getKey() + "=" + e.getValue())
-                .sorted().collect(Collectors.joining(" ", "", "")));
-        StartupBenchmark bench = new StartupBenchmark(copy(source, work));
+                .sorted().collect(Collectors.joining(" ", "", ""))
+                + (options.containsKey("alternate") ? "; alternate starts: SINK_JAVA_OPTS=" + options.get("alternate") : ""));
+        StartupBenchmark bench = new StartupBenchmark(copy(source, work), options.get("alternate"));
         try {
             bench.run(runs, settle, readings);
         } finally {
@@ -114,30 +124,38 @@ public final class StartupBenchmark {
         System.out.printf("server started in %d ms%n", millisSince(serverStart));
 
         List<Start> starts = new ArrayList<>();
+        List<Start> alternates = new ArrayList<>();
         for (int i = 0; i <= runs; i++) {
-            Start start = startClient();
-            start = new Start(start.returnedMillis(), start.connectedMillis(), start.cpuMillis(), idleRss(settle));
-            long stopping = System.nanoTime();
-            check(sink("client", "stop"), "bin/sink client stop");
-            System.out.printf("%s: start returned %5d ms, connected %5d ms, client CPU %5d ms, idle RSS %6.1f MB;"
-                    + " stop %d ms; load %s%n", i == 0 ? "first start" : String.format("run %2d     ", i),
-                    start.returnedMillis(), start.connectedMillis(), start.cpuMillis(), start.idleRssKb() / 1024.0,
-                    millisSince(stopping), loadAverage());
-            if (i > 0) {
-                starts.add(start);
+            // the first start makes the archive: always as configured; then alternating order
+            boolean alternateFirst = alternate != null && i % 2 == 0 && i > 0;
+            for (int k = 0; k < (alternate == null || i == 0 ? 1 : 2); k++) {
+                boolean isAlternate = k == 0 ? alternateFirst : !alternateFirst;
+                Start start = measuredStart(isAlternate ? Map.of("SINK_JAVA_OPTS", alternate) : Map.of(), settle,
+                        i == 0 ? "first start" : String.format("run %2d%s", i, alternate == null ? "     "
+                                : isAlternate ? " (alt)" : " (as) "));
+                if (i > 0) {
+                    (isAlternate ? alternates : starts).add(start);
+                }
             }
         }
         if (!starts.isEmpty()) {
             System.out.println();
-            System.out.println("client, " + starts.size() + " starts (first start excluded)   median      min      max");
-            summary("start -> start returned (ms)", starts.stream().mapToLong(Start::returnedMillis).toArray(), 1);
-            summary("start -> connected (ms)", starts.stream().mapToLong(Start::connectedMillis).toArray(), 1);
-            summary("client CPU at connected (ms)", starts.stream().mapToLong(Start::cpuMillis).toArray(), 1);
-            summary("idle RSS (MB)", starts.stream().mapToLong(Start::idleRssKb).toArray(), 1024);
+            printSummary(alternate == null ? "client" : "client, as configured", starts);
+        }
+        if (!alternates.isEmpty()) {
+            printSummary("client, SINK_JAVA_OPTS=" + alternate, alternates);
+            long[] diffs = IntStream.range(0, starts.size())
+                    .mapToLong(i -> alternates.get(i).connectedMillis() - starts.get(i).connectedMillis()).toArray();
+            long[] cpuDiffs = IntStream.range(0, starts.size())
+                    .mapToLong(i -> alternates.get(i).cpuMillis() - starts.get(i).cpuMillis()).toArray();
+            System.out.printf("pairs: the alternate connected sooner in %d of %d%n",
+                    java.util.Arrays.stream(diffs).filter(d -> d < 0).count(), diffs.length);
+            summary("alternate - configured, connected (ms)", diffs, 1);
+            summary("alternate - configured, client CPU (ms)", cpuDiffs, 1);
         }
 
         if (readings > 0) {
-            startClient();
+            startClient(Map.of());
             long before = rssKb(clientPid());
             long t0 = System.nanoTime();
             long failed = logReadings(readings);
@@ -159,6 +177,25 @@ public final class StartupBenchmark {
         check(sink("server", "stop"), "bin/sink server stop");
     }
 
+    private Start measuredStart(Map<String, String> env, int settle, String label) throws Exception {
+        Start start = startClient(env);
+        start = new Start(start.returnedMillis(), start.connectedMillis(), start.cpuMillis(), idleRss(settle));
+        long stopping = System.nanoTime();
+        check(sink("client", "stop"), "bin/sink client stop");
+        System.out.printf("%s: start returned %5d ms, connected %5d ms, client CPU %5d ms, idle RSS %6.1f MB;"
+                + " stop %d ms; load %s%n", label, start.returnedMillis(), start.connectedMillis(), start.cpuMillis(),
+                start.idleRssKb() / 1024.0, millisSince(stopping), loadAverage());
+        return start;
+    }
+
+    private static void printSummary(String title, List<Start> starts) {
+        System.out.println(title + ", " + starts.size() + " starts (first start excluded)   median      min      max");
+        summary("start -> start returned (ms)", starts.stream().mapToLong(Start::returnedMillis).toArray(), 1);
+        summary("start -> connected (ms)", starts.stream().mapToLong(Start::connectedMillis).toArray(), 1);
+        summary("client CPU at connected (ms)", starts.stream().mapToLong(Start::cpuMillis).toArray(), 1);
+        summary("idle RSS (MB)", starts.stream().mapToLong(Start::idleRssKb).toArray(), 1024);
+    }
+
     private static void summary(String what, long[] values, double divisor) {
         long[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
@@ -168,10 +205,10 @@ public final class StartupBenchmark {
                 sorted[sorted.length - 1] / divisor);
     }
 
-    /** {@code bin/sink client start}, then asks {@code sink:connected} until it says true. */
-    private Start startClient() throws Exception {
+    /** {@code bin/sink client start} (with {@code env} added), then asks {@code sink:connected} until it says true. */
+    private Start startClient(Map<String, String> env) throws Exception {
         long t0 = System.nanoTime();
-        check(sink("client", "start"), "bin/sink client start");
+        check(sink(env, "client", "start"), "bin/sink client start");
         long returned = millisSince(t0);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!"true".equals(execOrNull("sink:connected"))) {
@@ -330,14 +367,20 @@ public final class StartupBenchmark {
     // ------------------------------------------------------------------------------------- bin/sink
 
     private String sink(String... args) throws IOException, InterruptedException {
+        return sink(Map.of(), args);
+    }
+
+    private String sink(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(dist.resolve("bin/sink").toString());
         command.addAll(List.of(args));
         Path out = Files.createTempFile("sink-bench-", ".out");
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(out.toFile()).start();
+                    .redirectOutput(out.toFile());
+            builder.environment().putAll(env);
+            Process p = builder.start();
             if (!p.waitFor(180, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError(String.join(" ", command) + " did not finish within 180 s");

@@ -32,11 +32,11 @@ import java.util.TimerTask;
  * the instance; 3 the command timed out in the instance; 4 the instance is not running (no socket, or
  * nothing listening); 5 no valid answer in time; 64 bad usage.
  *
- * <p>{@code --until OUTPUT [--pid PID]} (for {@code bin/sink ROLE start}) waits instead: the command is
- * sent again every {@value #RETRY_MILLIS} ms, also while the socket is not there yet or nobody listens,
- * until it succeeds and prints {@code OUTPUT} (surrounding white space ignored); then the exit status
- * is 0 and nothing is printed. It gives up with 4 when process {@code PID} (the starting instance) has
- * ended, and with 5 after the timeout. One JVM waits, instead of one started for every attempt.
+ * <p>{@code --until OUTPUT [--pid PID]} (a script waiting for a state, e.g. {@code (bundle 0) state}
+ * until {@code 32}) waits instead: the command is sent again every {@value #RETRY_MILLIS} ms, also while
+ * the socket is not there yet or nobody listens, until it succeeds and prints {@code OUTPUT}
+ * (surrounding white space ignored); then the exit status is 0 and nothing is printed. It gives up with
+ * 4 when process {@code PID} (the starting instance) has ended, and with 5 after the timeout. One JVM waits, instead of one started for every attempt.
  */
 public final class ExecClient {
     public static final int NOT_RUNNING = 4;
