@@ -569,19 +569,19 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
 
     /** Writes the frames sent since the last flush, in order, and flushes. Event loop only. */
     protected void flush() {
-        writeUnflushed();
+        writeUnflushed(channel.voidPromise()); // a failed write reaches exceptionCaught, as each frame's did
         channel.flush();
     }
 
-    /** Writes the frames sent since the last flush (one message for all of them); null when none. */
-    private io.netty.channel.ChannelFuture writeUnflushed() {
+    /** Writes the frames sent since the last flush as one message, if there are any. */
+    private void writeUnflushed(io.netty.channel.ChannelPromise promise) {
         int n = unflushed.size();
         if (n == 0) {
-            return null;
+            return;
         }
         Object message = n == 1 ? unflushed.get(0) : new FrameBatch(unflushed.toArray(new Frame[n]));
-        unflushed.clear();
-        return channel.write(message);
+        unflushed.clear(); // before writing: a listener of the write may send again
+        channel.write(message, promise);
     }
 
     /** Writes a frame, flushes, and closes the connection once it is written. */
@@ -599,9 +599,10 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
             return;
         }
         send(frame); // after the frames sent before it
-        io.netty.channel.ChannelFuture written = writeUnflushed();
-        channel.flush();
+        io.netty.channel.ChannelPromise written = channel.newPromise();
         written.addListener(ChannelFutureListener.CLOSE);
+        writeUnflushed(written);
+        channel.flush();
     }
 
     /**

@@ -91,6 +91,47 @@ class AnswerFlushTest {
 
         @Override
         protected void closed(String reason) {
+            closedFor.complete(reason);
+        }
+
+        final CompletableFuture<String> closedFor = new CompletableFuture<>();
+    }
+
+    /** A local server whose accepted channel has these handlers (the receiver last). */
+    private Channel bind(LocalAddress address, io.netty.channel.ChannelHandler... handlers) throws InterruptedException {
+        return new ServerBootstrap().group(group).channel(LocalServerChannel.class)
+                .childHandler(new ChannelInitializer<LocalChannel>() {
+                    @Override
+                    protected void initChannel(LocalChannel ch) {
+                        ch.pipeline().addLast(handlers);
+                    }
+                }).bind(address).sync().channel();
+    }
+
+    @Test
+    void anAnswerWhoseWriteFailsClosesTheConnectionWithTheFailure() throws Exception {
+        Receiver receiver = new Receiver();
+        LocalAddress address = new LocalAddress("answer-fail-" + System.nanoTime());
+        Channel server = bind(address, new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise p) {
+                p.setFailure(new java.io.IOException("the disk of the network card is on fire"));
+            }
+        }, receiver);
+        Channel client = new Bootstrap().group(group).channel(LocalChannel.class)
+                .handler(new ChannelInboundHandlerAdapter()).connect(address).sync().channel();
+        try {
+            client.writeAndFlush(PublishFrame.of(1, Event.of(1, 1, "k", 1, 1, new byte[] {1})));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (receiver.answers.isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            receiver.answers.get(0).complete(Optional.empty());
+            assertThat(receiver.closedFor.get(30, TimeUnit.SECONDS))
+                    .isEqualTo("I/O error: the disk of the network card is on fire");
+        } finally {
+            client.close().sync();
+            server.close().sync();
         }
     }
 
@@ -101,27 +142,21 @@ class AnswerFlushTest {
         AtomicInteger writesAtFirstFlush = new AtomicInteger(-1);
         AtomicInteger writes = new AtomicInteger();
         LocalAddress address = new LocalAddress("answer-flush-" + System.nanoTime());
-        Channel server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
-                .childHandler(new ChannelInitializer<LocalChannel>() {
-                    @Override
-                    protected void initChannel(LocalChannel ch) {
-                        ch.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
-                            @Override
-                            public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise p) {
-                                writes.incrementAndGet();
-                                ctx.write(msg, p);
-                            }
+        Channel server = bind(address, new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise p) {
+                writes.incrementAndGet();
+                ctx.write(msg, p);
+            }
 
-                            @Override
-                            public void flush(ChannelHandlerContext ctx) {
-                                if (writes.get() > 0 && flushes.incrementAndGet() == 1) {
-                                    writesAtFirstFlush.set(writes.get());
-                                }
-                                ctx.flush();
-                            }
-                        }, new FrameEncoder(new ConnectionCounters()), receiver);
-                    }
-                }).bind(address).sync().channel();
+            @Override
+            public void flush(ChannelHandlerContext ctx) {
+                if (writes.get() > 0 && flushes.incrementAndGet() == 1) {
+                    writesAtFirstFlush.set(writes.get());
+                }
+                ctx.flush();
+            }
+        }, new FrameEncoder(new ConnectionCounters()), receiver);
         List<Integer> acked = new CopyOnWriteArrayList<>();
         CountDownLatch allAcked = new CountDownLatch(EVENTS);
         Channel client = new Bootstrap().group(group).channel(LocalChannel.class)
