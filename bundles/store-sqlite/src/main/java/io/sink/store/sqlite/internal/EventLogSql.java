@@ -240,7 +240,7 @@ public final class EventLogSql {
                 ps.setLong(1, changed);
                 ps.setLong(2, changed);
                 if (ps.executeUpdate() != 1) {
-                    throw new SQLException("the queue_counters row is missing: the event log schema is damaged");
+                    throw countersMissing();
                 }
             }
         }
@@ -257,11 +257,15 @@ public final class EventLogSql {
         return counter(c, "acked");
     }
 
+    private static SQLException countersMissing() {
+        return new SQLException("the queue_counters row is missing: the event log schema is damaged");
+    }
+
     private static long counter(Connection c, String column) throws SQLException {
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT " + column + " FROM queue_counters WHERE id = 1")) {
             if (!rs.next()) {
-                throw new SQLException("the queue_counters row is missing: the event log schema is damaged");
+                throw countersMissing();
             }
             return rs.getLong(1);
         }
