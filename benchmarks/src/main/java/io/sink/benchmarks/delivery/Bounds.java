@@ -159,7 +159,8 @@ final class Bounds {
         }
     }
 
-    private static double median(double[] values) {
+    /** The median of {@code values} (the upper of the middle two for an even count). */
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];

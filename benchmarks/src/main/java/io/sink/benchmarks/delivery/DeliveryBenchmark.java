@@ -49,7 +49,8 @@ import java.util.stream.Stream;
  * <pre>
  * ./build bench
  * java -cp benchmarks/target/benchmarks.jar io.sink.benchmarks.delivery.DeliveryBenchmark \
- *      [events=100000] [windows=1,16,256,1000] [window1Events=5000] [warmup=20000]
+ *      [events=100000] [windows=1,16,256,1000] [window1Events=5000] [warmup=20000] [warmupDrains=4]
+ *      [measured=1]
  * </pre>
  *
  * With a window of 1 each event costs a round trip and a commit, so that run uses fewer events
@@ -60,8 +61,10 @@ import java.util.stream.Stream;
  * {@code window1Events}) and drained at the same window into the same server, by the same client
  * JVM; after each, the benchmark waits until both JVMs are quiet (under 5 % of a core: the JIT
  * compilers' queues are empty, at most 30 s). The warm-up ends when the JIT
- * compilers used under 10 % of the two JVMs' CPU in a drain, or after {@code warmupDrains} drains
- * (default 4). A long-running client and server are warm; a freshly started JVM spends its first
+ * compilers used under 10 % of the two JVMs' CPU in a drain (from the filled log's first PUBLISH until
+ * both JVMs are quiet again: the fill's own compiling is left out), or after {@code warmupDrains}
+ * drains (default 4). {@code measured=N} (default 1) measures N drains after the warm-up, each
+ * printed, and takes their median: on this VM one drain's figure moves by a quarter run to run. A long-running client and server are warm; a freshly started JVM spends its first
  * seconds compiling, and on 2 cores a queue of C2 compiles runs on into the next drain. The first
  * warm-up drain's figure is printed too ({@code cold}); {@code warmup=0} measures cold JVMs only.
  * The server's CPU during the measured drain is read from {@code /proc/<pid>/task} and printed by
@@ -95,6 +98,13 @@ public final class DeliveryBenchmark {
     private static final Duration SETTLE_LIMIT = Duration.ofSeconds(30);
     /** The rate of the last warm-up drain (cold JVMs), or NaN. */
     private static volatile double lastColdRate = Double.NaN;
+    /** Measured drains of ours -> ours per window, after the warm-up; their median is the window's figure. */
+    private static int measured = 1;
+    /**
+     * The CPU of this JVM's threads when the last drain began, its log filled: the fill's own compiling
+     * (the appends of 64 writer threads) is not the drain's.
+     */
+    private static volatile ThreadCpu lastDrainStart;
 
     private DeliveryBenchmark() {
     }
@@ -114,8 +124,9 @@ public final class DeliveryBenchmark {
                 case "refpeer" -> refpeer = Path.of(kv[1]).toAbsolutePath();
                 case "warmup" -> warmup = Integer.parseInt(kv[1]);
                 case "warmupDrains" -> warmupDrains = Integer.parseInt(kv[1]);
-                default -> throw new IllegalArgumentException("unknown argument " + arg
-                        + " (events=N, windows=1,16,..., window1Events=N, warmup=N, warmupDrains=N, refpeer=DIR)");
+                case "measured" -> measured = Integer.parseInt(kv[1]);
+                default -> throw new IllegalArgumentException("unknown argument " + arg + " (events=N,"
+                        + " windows=1,16,..., window1Events=N, warmup=N, warmupDrains=N, measured=N, refpeer=DIR)");
             }
         }
         Path root = Files.createTempDirectory("sink-delivery");
@@ -253,6 +264,7 @@ public final class DeliveryBenchmark {
             long cpuBefore = processCpuNanos();
             java.util.Map<Long, Long> threadsBefore = threadCpu();
             long groupCommitsBefore = log.writer().transactions();
+            lastDrainStart = ThreadCpu.now();
             poller.start();
             long start = System.nanoTime();
             client[0].start();
@@ -319,15 +331,14 @@ public final class DeliveryBenchmark {
                 drained++;
                 System.out.printf("window %4d: warm-up drain %d (at most %d), %d events (%s), not the measured one:%n",
                         window, drained, drains, warm, drained == 1 ? "cold JVMs" : "warming");
-                ThreadCpu clientAtStart = ThreadCpu.now();
-                ThreadCpu serverAtStart = ThreadCpu.of(server.pid());
+                ThreadCpu serverAtStart = ThreadCpu.of(server.pid()); // idle while the client's log is filled
                 // the same client log (so the same client instance id): it is filled again, its queue 0
                 double rate = drainInto(dir, port, clientTls, window, warm, "our server (stored before ACK)");
                 if (drained == 1) {
                     lastColdRate = rate;
                 }
                 settle(window, server);
-                java.util.Map<String, Long> client = ThreadCpu.now().since(clientAtStart);
+                java.util.Map<String, Long> client = ThreadCpu.now().since(lastDrainStart);
                 java.util.Map<String, Long> serverCpu = ThreadCpu.of(server.pid()).since(serverAtStart);
                 long all = ThreadCpu.total(client) + ThreadCpu.total(serverCpu);
                 double compiling = (double) (compiling(client) + compiling(serverCpu)) / Math.max(1, all);
@@ -337,11 +348,23 @@ public final class DeliveryBenchmark {
                     break;
                 }
             }
-            ThreadCpu serverBefore = ThreadCpu.of(server.pid());
-            double rate = drainInto(dir, port, clientTls, window, events, "our server (stored before ACK)");
-            printServerCpu(window, events, ThreadCpu.of(server.pid()).since(serverBefore));
+            double[] rates = new double[Math.max(1, measured)];
+            for (int i = 0; i < rates.length; i++) {
+                if (i > 0) {
+                    settle(window, server);
+                }
+                ThreadCpu serverBefore = ThreadCpu.of(server.pid());
+                rates[i] = drainInto(dir, port, clientTls, window, events, "our server (stored before ACK)");
+                printServerCpu(window, events, ThreadCpu.of(server.pid()).since(serverBefore));
+            }
+            double rate = Bounds.median(rates);
+            if (rates.length > 1) {
+                System.out.printf("window %4d: %d measured drains: %s events/s, median %.0f%n", window, rates.length,
+                        java.util.Arrays.stream(rates).mapToObj(r -> String.format("%.0f", r))
+                                .collect(java.util.stream.Collectors.joining(" / ")), rate);
+            }
             long storedCount = stopOurServer(server, serverOut);
-            long sent = (long) warm * drained + events;
+            long sent = (long) warm * drained + (long) events * rates.length;
             System.out.printf("window %4d: our server stored %d of %d (%s)%n", window, storedCount, sent,
                     storedCount == sent ? "exactly once" : "MISMATCH");
             long[] stats = lastServerStats;
