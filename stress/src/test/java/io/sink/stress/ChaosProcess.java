@@ -165,6 +165,31 @@ final class ChaosProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the threads of the running process ({@code jcmd PID Thread.print}, the JDK's own tool) to
+     * {@code file}, for a test that timed out waiting on it; says what became of it, never throws.
+     */
+    String dumpThreads(Path file) {
+        if (!process.isAlive()) {
+            return name + " is not running: no thread dump";
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                    .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+            if (!dump.waitFor(30, TimeUnit.SECONDS)) {
+                dump.destroyForcibly();
+                return name + ": jcmd Thread.print did not end within 30 s (partial dump in " + file + ")";
+            }
+            return name + "'s threads in " + file;
+        } catch (IOException e) {
+            return name + ": no thread dump (" + jcmd + ": " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return name + ": thread dump interrupted";
+        }
+    }
+
     @Override
     public String toString() {
         return name + " (pid " + process.pid() + ", " + exitStatus() + ")";

@@ -246,8 +246,8 @@ class ChaosTest {
         startClient(false);
         Client drain = client;
         long backlog = drain.readyQueue;
-        Await.until(() -> "the client's queue to reach 0 and stay there for 5 reports (last: queue "
-                + drain.queue + "; " + status() + ")", Duration.ofSeconds(drainSeconds),
+        Await.until(() -> "the client's queue to reach 0 and stay there for 5 reports (" + drainStalled(drain)
+                + "; " + status() + ")", Duration.ofSeconds(drainSeconds),
                 () -> drain.zeroReportsInARow.get() >= 5 || drain.process.endedByItself());
         assertThat(drain.process.endedByItself()).as("the drain client ended by itself: " + status()).isFalse();
         double drainSecondsTaken = (System.nanoTime() - drainStart) / 1e9;
@@ -300,13 +300,14 @@ class ChaosTest {
                 + " readings the client's event log refused (full disk: not accepted) %,d; flood windows %d, events"
                 + " of the honest client stored during each %s; hostile client from %s: %s; hostile events on the"
                 + " server %,d (the server stopped reading their connections %,d times); OutOfMemoryError lines in"
-                + " the logs %d (server and client -Xmx256m)",
+                + " the logs %d (server and client -Xmx256m); queue sizes the clients could not read %d",
                 diskFullEpisodes ? "on (a tmpfs of " + filesystemMegabytes + " MiB per side)" : "OFF (-Dsink.stress.chaos.diskFull"
                         + "=false)", injected.getOrDefault(Fault.DISK_FULL_SERVER, 0),
                 bytesFilled.getOrDefault(Fault.DISK_FULL_SERVER, 0L), injected.getOrDefault(Fault.DISK_FULL_CLIENT, 0),
                 bytesFilled.getOrDefault(Fault.DISK_FULL_CLIENT, 0L), withheld, nacks, refused.get(),
                 floodProgress.size(), floodProgress, HostileClient.LOCAL_ADDRESS, hostile.stats(),
-                verdict.hostileRows, readPauses, outOfMemory);
+                verdict.hostileRows, readPauses, outOfMemory,
+                clients.stream().mapToLong(c -> c.queueReadFailures.get()).sum());
         System.out.println(summary);
         System.out.println(extended);
         List<String> report = new ArrayList<>();
@@ -416,17 +417,23 @@ class ChaosTest {
     }
 
     /**
-     * A flood window: the hostile client floods for at least 3 s (no other fault meanwhile) and until
-     * the server stored events of the honest client during it, 20 s at most: else the test fails.
+     * A flood window: the hostile client floods for at least 3 s (no other fault meanwhile), until the
+     * server stored events of the honest client during it and stopped reading the PUBLISH flood at
+     * least once (its backpressure met), 20 s at most: else the test fails saying which did not happen.
+     * (Ending at 3 s with the honest client's progress alone, a flood whose PUBLISH connection came up
+     * late in the window, behind the handshake flood, was sometimes answered as fast as it came and never
+     * paused: the window had proved the PING and handshake floods only.)
      */
     private void flood(Random random) throws Exception {
         long before = honestEventsOnServer();
+        long pausesBefore = server.pauses;
         long start = System.nanoTime();
         hostile.start(random.nextLong());
         boolean ended;
         try {
             ended = Await.holds(Duration.ofSeconds(20), () -> aChildEndedByItself()
-                    || System.nanoTime() - start > TimeUnit.SECONDS.toNanos(3) && honestEventsOnServer() > before);
+                    || System.nanoTime() - start > TimeUnit.SECONDS.toNanos(3) && honestEventsOnServer() > before
+                    && server.pauses > pausesBefore);
         } finally {
             hostile.stop();
         }
@@ -435,9 +442,13 @@ class ChaosTest {
         }
         long progress = honestEventsOnServer() - before;
         floodProgress.add(progress);
-        if (!ended || progress <= 0) {
+        if (progress <= 0) {
             throw new AssertionError("the honest client delivered nothing during 20 s of flood (" + hostile.stats()
                     + "; " + status() + ")");
+        }
+        if (!ended) {
+            throw new AssertionError("the server never stopped reading the hostile PUBLISH flood in 20 s of flood ("
+                    + hostile.stats() + "; " + status() + ")");
         }
     }
 
@@ -475,6 +486,51 @@ class ChaosTest {
 
     private boolean aChildEndedByItself() {
         return server.process.endedByItself() || client.process.endedByItself();
+    }
+
+    /**
+     * What a drain that timed out was doing, for the failure message: its queue reports, both children's
+     * threads (dumped into the logs folder) and the last lines of both logs.
+     */
+    private String drainStalled(Client drain) {
+        StringBuilder why = new StringBuilder();
+        why.append("queue ").append(drain.readyQueue).append(" at ready, last report ").append(drain.queue)
+                .append(" of ").append(drain.queueReports.get()).append(" reports, the last ")
+                .append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drain.lastReportAt)).append(" ms ago")
+                .append(", ").append(drain.queueReadFailures.get()).append(" unreadable (last: ")
+                .append(drain.lastQueueReadFailure).append(')');
+        why.append("; the client's database now: ").append(clientQueueNow());
+        why.append("; ").append(drain.process.dumpThreads(logs.resolve("chaos-drain-client-threads.txt")));
+        why.append("; ").append(server.process.dumpThreads(logs.resolve("chaos-drain-server-threads.txt")));
+        for (String name : List.of("chaos-client.log", "chaos-server.log")) {
+            why.append(System.lineSeparator()).append("last lines of ").append(name).append(':');
+            for (String line : lastLines(logs.resolve(name), 12)) {
+                why.append(System.lineSeparator()).append("  ").append(line);
+            }
+        }
+        return why.toString();
+    }
+
+    /** The client's queue read beside the running client (WAL): the events table and the counters. */
+    private String clientQueueNow() {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + clientDb)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 10000");
+            }
+            return single(c, "SELECT count(*) FROM events WHERE acked_at IS NULL") + " unacknowledged events, counter "
+                    + single(c, "SELECT unacked FROM queue_counters WHERE id = 1");
+        } catch (SQLException e) {
+            return "unreadable (" + e.getMessage() + ")";
+        }
+    }
+
+    private static List<String> lastLines(Path file, int n) {
+        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            List<String> all = lines.toList();
+            return all.subList(Math.max(0, all.size() - n), all.size());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return List.of("(cannot read " + file + ": " + e.getMessage() + ")");
+        }
     }
 
     private String status() {
@@ -607,6 +663,11 @@ class ChaosTest {
         final int incarnation;
         final CountDownLatch ready = new CountDownLatch(1);
         final AtomicInteger zeroReportsInARow = new AtomicInteger();
+        final AtomicLong queueReports = new AtomicLong();
+        volatile long lastReportAt = System.nanoTime();
+        /** Reports of a queue size that could not be read ({@code queue-unknown}), and the last reason. */
+        final AtomicLong queueReadFailures = new AtomicLong();
+        volatile String lastQueueReadFailure;
         ChaosProcess process;
         volatile long queue = -1;
         volatile long readyQueue = -1;
@@ -628,11 +689,16 @@ class ChaosTest {
                 }
             } else if (line.startsWith("queue ")) {
                 queue = Long.parseLong(line.substring(6));
+                queueReports.incrementAndGet();
+                lastReportAt = System.nanoTime();
                 if (queue == 0) {
                     zeroReportsInARow.incrementAndGet();
                 } else {
                     zeroReportsInARow.set(0);
                 }
+            } else if (line.startsWith("queue-unknown ")) {
+                queueReadFailures.incrementAndGet();
+                lastQueueReadFailure = line.substring(14);
             } else if (line.startsWith("ready ")) {
                 readyQueue = Long.parseLong(line.substring(6));
                 ready.countDown();

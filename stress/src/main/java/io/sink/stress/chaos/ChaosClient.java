@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * {@code appendNext} returned, i.e. after the commit that made it durable (a reading committed just
  * before a kill may lack its line, never the other way round); {@code refused <sensor> <why>} for a
  * reading the event log refused with {@code EventLogFullException} (a full disk: nothing stored, not
- * accepted; that writer tries again after 50 ms); {@code queue <n>} (unacknowledged events) every 200 ms.
+ * accepted; that writer tries again after 50 ms); {@code queue <n>} (unacknowledged events) every 200 ms, or {@code queue-unknown <why>} when the size
+ * cannot be read then.
  * The end of standard input (or {@code quit}) stops the sensor, the poller (which records the ACKs it
  * holds), the engine and the log, then prints a last {@code queue <n>} and {@code bye}. A failure of the sensor prints {@code error <what>} and exits with status 1.
  */
@@ -118,7 +119,7 @@ public final class ChaosClient {
             poller.start();
             engine[0].start();
             println("ready " + log.queueSize());
-            reporter.scheduleWithFixedDelay(() -> println("queue " + log.queueSize()), 0, 200, TimeUnit.MILLISECONDS);
+            reporter.scheduleWithFixedDelay(() -> reportQueue(log), 0, 200, TimeUnit.MILLISECONDS);
             if (sensor) {
                 for (int w = 0; w < writers; w++) {
                     List<String> mine = new ArrayList<>();
@@ -152,6 +153,19 @@ public final class ChaosClient {
             jdbc.close();
         }
         println("bye");
+    }
+
+    /**
+     * One {@code queue <n>} line, or {@code queue-unknown <why>} when the size cannot be read: a periodic
+     * task that throws is never run again, and the test would wait for reports that never come.
+     */
+    private void reportQueue(SqliteEventLog log) {
+        try {
+            println("queue " + log.queueSize());
+        } catch (RuntimeException e) {
+            LOG.warn("reading the queue size failed", e);
+            println("queue-unknown " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "));
+        }
     }
 
     /** One writer of the simulated sensor: its sensors in turn, each reading durable before its line. */
