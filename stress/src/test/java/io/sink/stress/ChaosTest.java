@@ -82,7 +82,12 @@ import org.opentest4j.TestAbortedException;
  * Properties: {@code sink.stress.chaos.seconds}, {@code .readings}, {@code .maxMinutes},
  * {@code .seed}, {@code .writers} (sensor threads, 1 to 3; default 3), {@code .drainSeconds},
  * {@code .keepaliveMs} (default 500; the stalls last 2 keepalive intervals + 0.1 to 0.6 s),
- * {@code .filesystemMegabytes} (64; long 1024), {@code .diskFull} (true).
+ * {@code .filesystemMegabytes} (512; long 1024), {@code .diskFull} (true), {@code .endWithServerKill} (false;
+ * true kills and restarts the server right before the drain client starts). Outside the disk-full episodes the
+ * databases must never fill their tmpfs by themselves (the server would then withhold every event for good,
+ * as it should, and the drain could not end: a CI run on a faster machine, whose 64 MiB filled up with
+ * readings and hostile events): after each fault a tmpfs more than half used is grown to twice its size
+ * (said in the summary).
  */
 class ChaosTest {
     private static final String CLIENT = "chaos-client";
@@ -132,7 +137,9 @@ class ChaosTest {
     private final List<Long> floodProgress = new ArrayList<>();
     private final Map<Fault, Long> bytesFilled = new EnumMap<>(Fault.class);
     /** Each side's database lives on a tmpfs of this size (MiB), filled up during a disk-full episode. */
-    private final int filesystemMegabytes = Stress.integer("sink.stress.chaos.filesystemMegabytes", 64, 1024);
+    private final int filesystemMegabytes = Stress.integer("sink.stress.chaos.filesystemMegabytes", 512, 1024);
+    /** Each time a side's tmpfs was grown because its data (not an episode's filler) took half of it. */
+    private final List<String> grown = new ArrayList<>();
     private final boolean diskFullEpisodes = !"false".equals(System.getProperty("sink.stress.chaos.diskFull",
             "true").trim());
 
@@ -225,6 +232,7 @@ class ChaosTest {
             inject(fault, random);
             injected.merge(fault, 1, Integer::sum);
             n++;
+            keepRoom(phaseStart);
             if (System.nanoTime() - nextProgress > 0) {
                 nextProgress += TimeUnit.SECONDS.toNanos(30);
                 System.out.printf("chaos: %.0f s, %,d readings accepted, %d faults %s%n",
@@ -238,6 +246,14 @@ class ChaosTest {
         proxy.resume();
         Await.until(() -> "an armed cut-mid to go off (" + status() + ")", Duration.ofSeconds(60),
                 () -> !proxy.midChunkCutPending());
+        if (Boolean.getBoolean("sink.stress.chaos.endWithServerKill")) {
+            // the drain client then meets a server that has just started (as in one CI run that hung)
+            timeline.add(String.format(Locale.ROOT, "%9.3f s  %-14s (before the drain)",
+                    (System.nanoTime() - phaseStart) / 1e9, Fault.KILL_SERVER.label));
+            inject(Fault.KILL_SERVER, random);
+            injected.merge(Fault.KILL_SERVER, 1, Integer::sum);
+        }
+        keepRoom(phaseStart);
         client.process.kill();
         int finalClientKill = 1;
 
@@ -301,7 +317,8 @@ class ChaosTest {
                 + " of the honest client stored during each %s; hostile client from %s: %s; hostile events on the"
                 + " server %,d (the server stopped reading their connections %,d times); OutOfMemoryError lines in"
                 + " the logs %d (server and client -Xmx256m); queue sizes the clients could not read %d",
-                diskFullEpisodes ? "on (a tmpfs of " + filesystemMegabytes + " MiB per side)" : "OFF (-Dsink.stress.chaos.diskFull"
+                diskFullEpisodes ? "on (a tmpfs of " + filesystemMegabytes + " MiB per side, grown: "
+                        + (grown.isEmpty() ? "never" : String.join(", ", grown)) + ")" : "OFF (-Dsink.stress.chaos.diskFull"
                         + "=false)", injected.getOrDefault(Fault.DISK_FULL_SERVER, 0),
                 bytesFilled.getOrDefault(Fault.DISK_FULL_SERVER, 0L), injected.getOrDefault(Fault.DISK_FULL_CLIENT, 0),
                 bytesFilled.getOrDefault(Fault.DISK_FULL_CLIENT, 0L), withheld, nacks, refused.get(),
@@ -479,6 +496,25 @@ class ChaosTest {
         }
     }
 
+    /**
+     * Grows a side's tmpfs to twice its size when its data took more than half of it (between faults,
+     * so never during a disk-full episode, which must fill it whole).
+     */
+    private void keepRoom(long phaseStart) throws Exception {
+        for (SmallFilesystem fs : new SmallFilesystem[] {serverFs, clientFs}) {
+            if (fs == null) {
+                continue;
+            }
+            long total = fs.totalBytes();
+            if (fs.usableBytes() < total / 2) {
+                long megabytes = 2 * Math.max(1, total >> 20);
+                fs.grow(megabytes);
+                grown.add(String.format(Locale.ROOT, "%s to %d MiB at %.1f s", fs == serverFs ? "server" : "client",
+                        megabytes, (System.nanoTime() - phaseStart) / 1e9));
+            }
+        }
+    }
+
     private static String describe(Map<Fault, Integer> injected) {
         return Stream.of(Fault.values()).map(f -> f.label + " " + injected.getOrDefault(f, 0))
                 .collect(Collectors.joining(", "));
@@ -500,6 +536,7 @@ class ChaosTest {
                 .append(", ").append(drain.queueReadFailures.get()).append(" unreadable (last: ")
                 .append(drain.lastQueueReadFailure).append(')');
         why.append("; the client's database now: ").append(clientQueueNow());
+        why.append("; ").append(space("server", serverDb)).append("; ").append(space("client", clientDb));
         why.append("; ").append(drain.process.dumpThreads(logs.resolve("chaos-drain-client-threads.txt")));
         why.append("; ").append(server.process.dumpThreads(logs.resolve("chaos-drain-server-threads.txt")));
         for (String name : List.of("chaos-client.log", "chaos-server.log")) {
@@ -522,6 +559,25 @@ class ChaosTest {
         } catch (SQLException e) {
             return "unreadable (" + e.getMessage() + ")";
         }
+    }
+
+    /** The free space of a side's file system and the sizes of its database files, for a stalled drain. */
+    private static String space(String side, Path database) {
+        StringBuilder out = new StringBuilder(side).append(" file system: ");
+        try {
+            out.append(Files.getFileStore(database.getParent()).getUsableSpace() / 1024).append(" KiB free");
+        } catch (IOException e) {
+            out.append("free space unknown (").append(e.getMessage()).append(')');
+        }
+        for (String suffix : List.of("", "-wal", "-shm")) {
+            Path file = database.resolveSibling(database.getFileName() + suffix);
+            try {
+                out.append(", ").append(file.getFileName()).append(' ').append(Files.size(file) / 1024).append(" KiB");
+            } catch (IOException e) {
+                out.append(", no ").append(file.getFileName());
+            }
+        }
+        return out.toString();
     }
 
     private static List<String> lastLines(Path file, int n) {

@@ -51,6 +51,27 @@ public final class SmallFilesystem implements AutoCloseable {
         return mountPoint;
     }
 
+    /** Bytes free now. */
+    public long usableBytes() throws IOException {
+        return Files.getFileStore(mountPoint).getUsableSpace();
+    }
+
+    /** The file system's size now. */
+    public long totalBytes() throws IOException {
+        return Files.getFileStore(mountPoint).getTotalSpace();
+    }
+
+    /**
+     * Grows the file system to {@code megabytes} MiB, keeping what it holds ({@code mount -o remount}).
+     *
+     * @throws IOException when the remount fails
+     */
+    public void grow(long megabytes) throws IOException, InterruptedException {
+        if (run(List.of("mount", "-o", "remount,size=" + megabytes + "m", mountPoint.toString())) != 0) {
+            throw new IOException("could not grow the tmpfs on " + mountPoint + " to " + megabytes + " MiB");
+        }
+    }
+
     /** Writes a filler file until the file system is full; returns its size. */
     public long fill() throws IOException {
         long written = 0;
