@@ -132,6 +132,17 @@ final class ServerConnection extends Connection {
         }
     }
 
+    /**
+     * While its store cannot take events (a full disk), every connection of a client ends this way, one
+     * a second for as long as it lasts: the first line per client in full, then a count per interval
+     * (the store's own failure is logged by the store and the reading log).
+     */
+    @Override
+    protected void logWithheld(String what) {
+        engine.repeated("answers withheld from " + Printable.text(clientId), "connection " + describePeer() + ": "
+                + Printable.inline(what));
+    }
+
     @Override
     protected String describePeer() {
         return remoteAddress() + (clientId == null ? "" : " (client " + Printable.text(clientId) + ")");

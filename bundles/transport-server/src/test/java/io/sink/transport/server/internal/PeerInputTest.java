@@ -171,4 +171,24 @@ class PeerInputTest {
                 .contains("(client example-client) failed; it is answered anyway")
                 .contains("freshness bookkeeping failed").doesNotContain("closing connection");
     }
+    @Test
+    void answersWithheldConnectionAfterConnectionAreLoggedOncePerInterval() throws Exception {
+        // a store that cannot take anything for now (a full disk): each connection of the client ends the
+        // same way, one after the other, for as long as it lasts
+        handler.answer = e -> java.util.concurrent.CompletableFuture.failedFuture(
+                new io.sink.api.server.RetryLaterException("store full"));
+        for (int i = 1; i <= 3; i++) {
+            peer = RawPeer.client(Fixtures.clientContext(pki, "example-client"), port);
+            peer.sendFrame("0005312e302e30000004d2");
+            assertThat(peer.nextFrame(WAIT)).as("hello_new_client").startsWith("11");
+            // PUBLISH id 1: offset 1, timestamp 1
+            peer.sendFrame("4001" + "01" + "01" + "016b" + "01" + "01" + "0178");
+            assertThat(peer.awaitClosed(WAIT)).as("connection %d closed by the server, unanswered", i).isTrue();
+            peer.close();
+        }
+        // one line says why, then it is counted (each close is still logged, with its reason, as any is)
+        assertThat(log().lines().filter(l -> l.contains("closing in 2000 ms"))).as(log()).hasSize(1)
+                .first().asString().contains("(client example-client)").contains("was not taken for now")
+                .contains("more of these within").doesNotContain("WARN");
+    }
 }

@@ -505,8 +505,17 @@ public abstract class Connection extends ChannelInboundHandlerAdapter {
         withheld = true;
         String reason = "event " + event.ackKey() + " was not taken for now (" + retry.getMessage()
                 + "); it and everything after it stay unanswered and are sent again after reconnecting";
-        log.warn("connection {}: {}; closing in {} ms", describePeer(), reason, RETRY_LATER_CLOSE_DELAY_MILLIS);
+        logWithheld(reason + "; closing in " + RETRY_LATER_CLOSE_DELAY_MILLIS + " ms");
         channel.eventLoop().schedule(() -> close(reason), RETRY_LATER_CLOSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Logs that the receiver withheld an answer on this connection ({@link #withhold}); a WARN by
+     * default. An end whose peer can make this happen once a second for as long as the cause lasts (a
+     * server with a full disk, each client reconnecting) logs it in aggregate instead.
+     */
+    protected void logWithheld(String what) {
+        log.warn("connection {}: {}", describePeer(), Printable.inline(what));
     }
 
     private void reply(Event event, Frame reply) {
