@@ -57,6 +57,14 @@ public final class Delivery {
      * per this many events, not one per round trip.
      */
     static final int READ_AHEAD = 256;
+    /**
+     * A window larger than {@link #READ_AHEAD} reads up to a whole window ahead, as long as that is at
+     * most this many bytes of events (by the size of the stream's last read): the refills as ACKs come
+     * in are then published from memory by the thread that settles them, and the log is read once per
+     * window's worth of events instead of once per refill. Events of the maximum size stay at
+     * {@link #READ_AHEAD}.
+     */
+    static final long READ_AHEAD_BYTES = 1L << 20;
 
     /** A publish and its result, handed back to {@link #settle} on the owner's thread. */
     public record Settled(InFlight entry, PublishResult result) {
@@ -230,7 +238,7 @@ public final class Delivery {
 
     /**
      * Publishes up to {@code limit} events of the stream, from what it read ahead, reading the log
-     * again (at least {@link #READ_AHEAD} events) when that is used up.
+     * again (at least {@link #readAhead} events) when that is used up.
      */
     private int fill(Outbox outbox, SinkClient c, Stream stream, int limit, boolean mayRead) {
         int sent = 0;
@@ -244,11 +252,16 @@ public final class Delivery {
                     readWanted = true;
                     break;
                 }
-                int ask = Math.max(limit - sent, READ_AHEAD);
+                int ask = Math.max(limit - sent, readAhead(stream));
                 List<LoggedEvent> batch = outbox.unacknowledged(stream.types, stream.excluded, stream.readTo, ask);
                 stream.ahead.addAll(batch);
                 if (!batch.isEmpty()) {
                     stream.readTo = batch.get(batch.size() - 1).sequence();
+                    long bytes = 0;
+                    for (LoggedEvent e : batch) {
+                        bytes += e.event().publishPayloadSize();
+                    }
+                    stream.eventBytes = Math.max(1, bytes / batch.size());
                 }
                 if (batch.size() < ask) {
                     stream.endReached = true; // until the outbox changes
@@ -268,6 +281,18 @@ public final class Delivery {
             sent++;
         }
         return sent;
+    }
+
+    /**
+     * How many events a read of the log asks for at least: {@link #READ_AHEAD}, or up to a window of
+     * them when they fit in {@link #READ_AHEAD_BYTES}.
+     */
+    private int readAhead(Stream stream) {
+        int window = settings.window();
+        if (window <= READ_AHEAD) {
+            return READ_AHEAD;
+        }
+        return (int) Math.max(READ_AHEAD, Math.min(window, READ_AHEAD_BYTES / stream.eventBytes));
     }
 
     /** Whether a {@link #pump} without reading stopped where it had to read the log; cleared by the call. */
@@ -510,6 +535,8 @@ public final class Delivery {
         final java.util.ArrayDeque<LoggedEvent> ahead = new java.util.ArrayDeque<>();
         long cursor;
         long readTo;
+        /** The average size of the events of the stream's last read (their PUBLISH payloads), for {@link #readAhead}; the first read asks for {@link #READ_AHEAD}. */
+        long eventBytes = READ_AHEAD_BYTES / READ_AHEAD;
         int inFlight;
         /** The log was read to its end at change {@code endReachedAt}: nothing to read until the outbox moves. */
         boolean endReached;

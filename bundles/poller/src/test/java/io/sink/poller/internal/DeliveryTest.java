@@ -346,6 +346,53 @@ class DeliveryTest {
     }
 
     @Test
+    void aLargeWindowOfSmallEventsRefillsFromAWindowReadAheadLargeEventsFromTheUsualReadAhead() {
+        delivery(1000);
+        for (int i = 0; i < 3000; i++) {
+            append(1, "k" + (i % 3)); // sensor-reading-sized events
+        }
+        connect();
+        run();
+        assertThat(published()).as("the first read: a window").hasSize(1000);
+        long reads = log.unacknowledgedCalls.get();
+        ackOldest(250);
+        run();
+        assertThat(published()).hasSize(1250);
+        assertThat(log.unacknowledgedCalls.get() - reads).as("one read for the refill, a window ahead").isEqualTo(1);
+        for (int refill = 1; refill <= 3; refill++) {
+            ackOldest(250);
+            runWithoutReading(); // the thread that settled the ACKs, from memory
+            assertThat(published()).hasSize(1250 + 250 * refill);
+            assertThat(delivery.takeReadWanted()).as("refill %d needed no read", refill).isFalse();
+        }
+        assertThat(log.unacknowledgedCalls.get() - reads).isEqualTo(1);
+        assertThat(published()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void largeEventsAreReadAheadOnlyAsFarAsTheUsualAmount() {
+        delivery(1000);
+        for (int i = 0; i < 1500; i++) {
+            changes++;
+            outbox.appendNext(1, 1, ("k" + (i % 3)).getBytes(), 1, new byte[8192]); // 1 MiB is 128 of them
+        }
+        connect();
+        run();
+        assertThat(published()).hasSize(1000);
+        ackOldest(250);
+        run();
+        assertThat(published()).hasSize(1250);
+        ackOldest(250);
+        runWithoutReading();
+        assertThat(published()).as("the 6 read ahead beyond the 250 of the refill (256 at least)").hasSize(1256);
+        assertThat(delivery.takeReadWanted()).isTrue();
+    }
+
+    private void ackOldest(int n) {
+        client.inFlight().subList(0, n).forEach(client::ack);
+    }
+
+    @Test
     void aSwapMidStreamKeepsAckKeysAndAnAckOfTheOldStoreCounts() {
         delivery(10);
         AckKey a = append(1, "a");
