@@ -120,14 +120,21 @@ public final class ExecClient {
             }
             ByteArrayOutputStream output = new ByteArrayOutputStream();
             ByteArrayOutputStream problem = new ByteArrayOutputStream();
+            boolean[] timedOut = {false};
             int status = exec(socket, command, Duration.ofNanos(Math.max(left, 1_000_000L)),
-                    new PrintStream(output, true, UTF_8), new PrintStream(problem, true, UTF_8));
+                    new PrintStream(output, true, UTF_8), new PrintStream(problem, true, UTF_8), timedOut);
             String answer = output.toString(UTF_8).strip();
             if (status == Wire.OK && answer.equals(expected)) {
                 return Wire.OK;
             }
-            // an attempt cut short by the deadline tells less than the answer before it: keep that one
-            boolean cutShort = status == NO_ANSWER && System.nanoTime() - deadline >= 0;
+            // an attempt cut short by the deadline tells less than the answer before it: keep that one.
+            // Told by the attempt's own timer (its timeout is the time left), not by comparing clocks:
+            // java.util.Timer counts whole milliseconds of the wall clock and could fire just before
+            // the deadline by System.nanoTime, and the cut-short attempt then replaced the answer
+            boolean cutShort;
+            synchronized (timedOut) {
+                cutShort = status == NO_ANSWER && timedOut[0];
+            }
             if (!cutShort || !answered) {
                 last = status == Wire.OK ? "'" + answer + "'" : problem.toString(UTF_8).strip();
             }
@@ -143,6 +150,15 @@ public final class ExecClient {
 
     /** Sends {@code command} over {@code socket}, prints the answer; returns the exit status. */
     static int exec(Path socket, String command, Duration timeout, PrintStream out, PrintStream err) {
+        return exec(socket, command, timeout, out, err, new boolean[1]);
+    }
+
+    /**
+     * As {@link #exec(Path, String, Duration, PrintStream, PrintStream)}; {@code timedOut[0]} is set
+     * (under its lock) when the answer did not come within {@code timeout}.
+     */
+    private static int exec(Path socket, String command, Duration timeout, PrintStream out, PrintStream err,
+            boolean[] timedOut) {
         if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             err.println("error: the instance is not running (no socket " + socket + ")");
             return NOT_RUNNING;
@@ -160,7 +176,6 @@ public final class ExecClient {
             return NO_ANSWER;
         }
         Timer timer = new Timer("sink-exec-timeout", true);
-        boolean[] timedOut = {false};
         timer.schedule(new TimerTask() {
             @Override
             public void run() {
