@@ -227,10 +227,8 @@ class ChaosTest {
             if (!diskFullEpisodes && (fault == Fault.DISK_FULL_SERVER || fault == Fault.DISK_FULL_CLIENT)) {
                 fault = Fault.CUT; // -Dsink.stress.chaos.diskFull=false (said in the summary)
             }
-            timeline.add(String.format(Locale.ROOT, "%9.3f s  %-14s (%,d readings accepted so far)",
-                    (System.nanoTime() - phaseStart) / 1e9, fault.label, accepted.count()));
-            inject(fault, random);
-            injected.merge(fault, 1, Integer::sum);
+            injectRecorded(fault, random, injected, phaseStart,
+                    String.format(Locale.ROOT, "%,d readings accepted so far", accepted.count()));
             n++;
             keepRoom(phaseStart);
             if (System.nanoTime() - nextProgress > 0) {
@@ -248,10 +246,7 @@ class ChaosTest {
                 () -> !proxy.midChunkCutPending());
         if (Boolean.getBoolean("sink.stress.chaos.endWithServerKill")) {
             // the drain client then meets a server that has just started (as in one CI run that hung)
-            timeline.add(String.format(Locale.ROOT, "%9.3f s  %-14s (before the drain)",
-                    (System.nanoTime() - phaseStart) / 1e9, Fault.KILL_SERVER.label));
-            inject(Fault.KILL_SERVER, random);
-            injected.merge(Fault.KILL_SERVER, 1, Integer::sum);
+            injectRecorded(Fault.KILL_SERVER, random, injected, phaseStart, "before the drain");
         }
         keepRoom(phaseStart);
         client.process.kill();
@@ -398,6 +393,15 @@ class ChaosTest {
         return Fault.FLOOD;
     }
 
+    /** Injects a fault, counted and on the timeline with {@code note}. */
+    private void injectRecorded(Fault fault, Random random, Map<Fault, Integer> injected, long phaseStart,
+            String note) throws Exception {
+        timeline.add(String.format(Locale.ROOT, "%9.3f s  %-14s (%s)", (System.nanoTime() - phaseStart) / 1e9,
+                fault.label, note));
+        inject(fault, random);
+        injected.merge(fault, 1, Integer::sum);
+    }
+
     private void inject(Fault fault, Random random) throws Exception {
         switch (fault) {
             case CUT -> proxy.cutAll();
@@ -469,12 +473,21 @@ class ChaosTest {
         }
     }
 
+    /** A connection to a database its process still writes (WAL), waiting out its locks. */
+    private static Connection openBeside(Path database) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + database);
+        try (Statement st = c.createStatement()) {
+            st.execute("PRAGMA busy_timeout = 10000");
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
     /** Events of the honest client stored on the server now (read beside the running server: WAL). */
     private long honestEventsOnServer() {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + serverDb)) {
-            try (Statement st = c.createStatement()) {
-                st.execute("PRAGMA busy_timeout = 10000");
-            }
+        try (Connection c = openBeside(serverDb)) {
             return single(c, "SELECT coalesce((SELECT events FROM received_counts WHERE client_id = '" + CLIENT
                     + "'), 0)");
         } catch (SQLException e) {
@@ -550,10 +563,7 @@ class ChaosTest {
 
     /** The client's queue read beside the running client (WAL): the events table and the counters. */
     private String clientQueueNow() {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + clientDb)) {
-            try (Statement st = c.createStatement()) {
-                st.execute("PRAGMA busy_timeout = 10000");
-            }
+        try (Connection c = openBeside(clientDb)) {
             return single(c, "SELECT count(*) FROM events WHERE acked_at IS NULL") + " unacknowledged events, counter "
                     + single(c, "SELECT unacked FROM queue_counters WHERE id = 1");
         } catch (SQLException e) {

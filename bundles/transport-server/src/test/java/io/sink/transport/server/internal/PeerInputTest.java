@@ -171,6 +171,7 @@ class PeerInputTest {
                 .contains("(client example-client) failed; it is answered anyway")
                 .contains("freshness bookkeeping failed").doesNotContain("closing connection");
     }
+
     @Test
     void answersWithheldConnectionAfterConnectionAreLoggedOncePerInterval() throws Exception {
         // a store that cannot take anything for now (a full disk): each connection of the client ends the
