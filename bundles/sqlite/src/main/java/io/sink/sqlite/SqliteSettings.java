@@ -138,6 +138,15 @@ public final class SqliteSettings {
         p.setProperty("synchronous", synchronous.name());
         p.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MILLIS));
         p.setProperty("transaction_mode", forWriter ? "IMMEDIATE" : "DEFERRED");
+        if (forWriter) {
+            // the writer's statement journals (the savepoint of each batch of writes) in memory: on disk
+            // SQLite spills one to a temporary file once it passes 64 KiB, so a batch touching more than
+            // 16 pages created, wrote and deleted a file in /var/tmp besides its WAL frames (strace of the
+            // server's writer: openat, pwrite, unlink per commit). In memory it holds at most the pages
+            // one transaction changes that existed before it began (a transaction is bounded by
+            // maxWritesPerTransaction), and is freed when the savepoint is released
+            p.setProperty("temp_store", "MEMORY");
+        }
         p.setProperty("journal_size_limit", Long.toString(walLimitBytes));
         // in pages of the default size (4096): a checkpoint once the WAL holds about walLimitBytes
         p.setProperty("wal_autocheckpoint", Long.toString(Math.max(1, walLimitBytes / 4096)));

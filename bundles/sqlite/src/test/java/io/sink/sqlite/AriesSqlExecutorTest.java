@@ -57,6 +57,8 @@ class AriesSqlExecutorTest {
         for (boolean onWriter : new boolean[] {true, false}) {
             assertThat(pragma(onWriter, "journal_mode")).isEqualTo("wal");
             assertThat(pragma(onWriter, "synchronous")).isEqualTo("2"); // FULL
+            // the writer's statement journals in memory (2), not spilled to temporary files (0: default)
+            assertThat(pragma(onWriter, "temp_store")).isEqualTo(onWriter ? "2" : "0");
             assertThat(pragma(onWriter, "busy_timeout")).isEqualTo("10000");
         }
     }

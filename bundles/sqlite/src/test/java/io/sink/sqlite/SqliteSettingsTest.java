@@ -33,8 +33,9 @@ class SqliteSettingsTest {
         Properties writer = s.jdbcProperties(true);
         assertThat(writer).containsEntry("url", "jdbc:sqlite:" + s.path()).containsEntry("journal_mode", "WAL")
                 .containsEntry("synchronous", "FULL").containsEntry("busy_timeout", "10000")
-                .containsEntry("transaction_mode", "IMMEDIATE");
-        assertThat(s.jdbcProperties(false)).containsEntry("transaction_mode", "DEFERRED");
+                .containsEntry("transaction_mode", "IMMEDIATE").containsEntry("temp_store", "MEMORY");
+        assertThat(s.jdbcProperties(false)).containsEntry("transaction_mode", "DEFERRED")
+                .doesNotContainKey("temp_store");
     }
 
     @Test
