@@ -27,9 +27,10 @@ class SslContextsTest {
         SslContext context = SslContexts.forServer(DevCertificates.serverConfig(dir));
         SSLEngine engine = context.newEngine(ByteBufAllocator.DEFAULT);
 
-        assertThat(context).isInstanceOf(JdkSslContext.class);
         assertThat(context.isServer()).isTrue();
         assertThat(engine.getNeedClientAuth()).isTrue();
+        // the client's order of preference decides (clientCipherSuites)
+        assertThat(engine.getSSLParameters().getUseCipherSuitesOrder()).isFalse();
         assertThat(engine.getEnabledProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
         assertThat(engine.getEnabledCipherSuites()).isNotEmpty().allMatch(SslContexts.CIPHER_SUITES::contains);
     }
@@ -53,5 +54,28 @@ class SslContextsTest {
                 .newEngine(ByteBufAllocator.DEFAULT, "localhost", 4000);
 
         assertThat(engine.getEnabledCipherSuites()).containsExactlyInAnyOrderElementsOf(SslContexts.CIPHER_SUITES);
+    }
+
+    @Test
+    void aClientWithoutC2PrefersChaCha20() {
+        assertThat(SslContexts.clientCipherSuites(true)).isEqualTo(SslContexts.CIPHER_SUITES);
+        List<String> chachaFirst = SslContexts.clientCipherSuites(false);
+        assertThat(chachaFirst).containsExactlyInAnyOrderElementsOf(SslContexts.CIPHER_SUITES)
+                .startsWith("TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+                        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256");
+    }
+
+    @Test
+    void aesGcmIsCompiledUnlessC2OrTheIntrinsicsAreOff() {
+        assertThat(SslContexts.aesGcmCompiled(List.of())).isTrue();
+        assertThat(SslContexts.aesGcmCompiled(List.of("-Xmx64m", "-XX:TieredStopAtLevel=4"))).isTrue();
+        // bin/sink's client
+        assertThat(SslContexts.aesGcmCompiled(List.of("-Xmx64m", "-XX:TieredStopAtLevel=1",
+                "-XX:ReservedCodeCacheSize=16m"))).isFalse();
+        assertThat(SslContexts.aesGcmCompiled(List.of("-XX:TieredStopAtLevel=1", "-XX:TieredStopAtLevel=4"))).isTrue();
+        assertThat(SslContexts.aesGcmCompiled(List.of("-Xint"))).isFalse();
+        assertThat(SslContexts.aesGcmCompiled(List.of("-XX:-UseAESIntrinsics"))).isFalse();
+        assertThat(SslContexts.aesGcmCompiled(List.of("-XX:-UseGHASHIntrinsics", "-XX:TieredStopAtLevel=4")))
+                .isFalse();
     }
 }

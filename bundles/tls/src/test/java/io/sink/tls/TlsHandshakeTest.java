@@ -107,6 +107,23 @@ class TlsHandshakeTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void theServerTakesTheClientsPreferredCipherSuite(boolean aesGcmCompiled) throws Exception {
+        TlsCredentials credentials = TlsCredentials.load(DevCertificates.clientConfig(dir, "example-client"));
+        SslContext context = SslContexts.forClient(credentials, aesGcmCompiled);
+        try (TestServer server = new TestServer(serverContext)) {
+            Connection client = connect(context, "localhost", server.port());
+            Connection accepted = server.nextAccepted();
+
+            assertSucceeded(await(accepted.handshake()));
+            // without C2 (bin/sink's client) AES-GCM runs as plain Java, ChaCha20-Poly1305 about 4x faster
+            assertThat(accepted.session().getCipherSuite())
+                    .isEqualTo(aesGcmCompiled ? "TLS_AES_128_GCM_SHA256" : "TLS_CHACHA20_POLY1305_SHA256");
+            close(client);
+        }
+    }
+
     @Test
     void tls12IsAccepted() throws Exception {
         TlsCredentials credentials = TlsCredentials.load(DevCertificates.clientConfig(dir, "example-client"));
