@@ -47,8 +47,8 @@ public final class SslContexts {
     /**
      * The cipher suites accepted, in the order a client offers them when its JVM runs AES-GCM on the
      * CPU's AES instructions (see {@link #clientCipherSuites(boolean)}; those the running JDK lacks
-     * are dropped). The server takes the client's order. TLS 1.2 suites are ECDHE with AES-GCM or ChaCha20-Poly1305 only, which the Elixir
-     * (Erlang/OTP) side supports too.
+     * are dropped). The server takes the client's order. TLS 1.2 suites are ECDHE with AES-GCM or
+     * ChaCha20-Poly1305 only, which the Elixir (Erlang/OTP) side supports too.
      */
     public static final List<String> CIPHER_SUITES = List.of(
             "TLS_AES_128_GCM_SHA256",
