@@ -10,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -212,6 +211,13 @@ public final class EventLogSql {
     static final String ACKNOWLEDGE_SQL = "UPDATE events SET acked_at = ?"
             + " WHERE event_type_id = ? AND event_key = ? AND event_offset = ? AND acked_at IS NULL";
 
+    /**
+     * The same by sequence (the rowid: no search of the ack-key index), for a row that must still hold
+     * the ack key.
+     */
+    static final String ACKNOWLEDGE_BY_SEQUENCE_SQL = "UPDATE events SET acked_at = ? WHERE sequence = ?"
+            + " AND event_type_id = ? AND event_key = ? AND event_offset = ? AND acked_at IS NULL";
+
     /** Moves {@code changed} events from the unacknowledged count to the acknowledged one. */
     static final String COUNT_ACKNOWLEDGED_SQL = "UPDATE queue_counters SET unacked = unacked - ?,"
             + " acked = acked + ? WHERE id = 1";
@@ -220,19 +226,60 @@ public final class EventLogSql {
      * Marks events acknowledged at {@code ackedAtMillis}, in the caller's transaction, and moves the
      * queue counters by the number marked (schema version 4 on: once per call, not by a trigger per
      * row; this is the only statement that sets {@code acked_at}); returns how many were unacknowledged.
+     * The row of {@code ackKeys.get(i)} is found by {@code sequences[i]} where that is above 0 and the
+     * row there still holds that ack key unacknowledged, otherwise by ack key: a wrong or stale sequence
+     * costs a second statement, never a wrong row.
      */
-    public static int acknowledge(Connection c, Collection<AckKey> ackKeys, long ackedAtMillis) throws SQLException {
+    static int acknowledge(Connection c, List<AckKey> ackKeys, long[] sequences, long ackedAtMillis)
+            throws SQLException {
         int changed = 0;
-        try (PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE_SQL)) {
-            for (AckKey k : ackKeys) {
-                ps.setLong(1, ackedAtMillis);
-                ps.setLong(2, k.eventTypeId());
-                ps.setBytes(3, k.key());
-                ps.setLong(4, k.offset());
-                ps.addBatch();
+        List<AckKey> byKey = new ArrayList<>();
+        int known = 0;
+        for (long sequence : sequences) {
+            known += sequence > 0 ? 1 : 0;
+        }
+        if (known == 0) {
+            byKey = ackKeys;
+        } else {
+            int[] batched = new int[known];
+            try (PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE_BY_SEQUENCE_SQL)) {
+                int b = 0;
+                for (int i = 0; i < sequences.length; i++) {
+                    AckKey k = ackKeys.get(i);
+                    if (sequences[i] <= 0) {
+                        byKey.add(k);
+                        continue;
+                    }
+                    ps.setLong(1, ackedAtMillis);
+                    ps.setLong(2, sequences[i]);
+                    ps.setLong(3, k.eventTypeId());
+                    ps.setBytes(4, k.key());
+                    ps.setLong(5, k.offset());
+                    ps.addBatch();
+                    batched[b++] = i;
+                }
+                int[] counts = ps.executeBatch();
+                for (int j = 0; j < counts.length; j++) {
+                    if (counts[j] > 0) {
+                        changed += counts[j];
+                    } else {
+                        byKey.add(ackKeys.get(batched[j])); // not that row (or acknowledged already): by key
+                    }
+                }
             }
-            for (int n : ps.executeBatch()) {
-                changed += Math.max(n, 0);
+        }
+        if (!byKey.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE_SQL)) {
+                for (AckKey k : byKey) {
+                    ps.setLong(1, ackedAtMillis);
+                    ps.setLong(2, k.eventTypeId());
+                    ps.setBytes(3, k.key());
+                    ps.setLong(4, k.offset());
+                    ps.addBatch();
+                }
+                for (int n : ps.executeBatch()) {
+                    changed += Math.max(n, 0);
+                }
             }
         }
         if (changed > 0) {

@@ -52,6 +52,9 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
     /** What this database is, in messages. */
     static final String KIND = "event log";
 
+    /** Most ack keys {@link #handedOut} remembers (about 100 bytes each). */
+    static final int HANDED_OUT_KEYS = 8192;
+
     private final SqlExecutor sql;
     private final StoreSettings settings;
     private final Clock clock;
@@ -65,6 +68,11 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
     private volatile ScheduledFuture<?> retentionTask;
     /** What was appended since open, so that the poller need not read it back; see {@link AppendedTail}. */
     private volatile AppendedTail tail;
+    /**
+     * The sequences of the events handed out by {@link #unacknowledged} and not yet acknowledged, so that
+     * an acknowledgement finds its row by sequence; see {@link HandedOut}. A few windows' worth.
+     */
+    private final HandedOut handedOut = new HandedOut(HANDED_OUT_KEYS);
 
     private SqliteEventLog(SqliteDatabase database, StoreSettings settings, Clock clock, RandomGenerator random) {
         this.database = database;
@@ -204,11 +212,10 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
             return List.of();
         }
         Optional<List<LoggedEvent>> recent = tail.unacknowledged(types, excluded, afterSequence, limit);
-        if (recent.isPresent()) {
-            return recent.get();
-        }
-        return read("reading unacknowledged events",
+        List<LoggedEvent> events = recent.isPresent() ? recent.get() : read("reading unacknowledged events",
                 c -> EventLogSql.unacknowledged(c, types, excluded, afterSequence, limit));
+        handedOut.handedOut(events);
+        return events;
     }
 
     @Override
@@ -219,12 +226,14 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
         }
         requireOpen();
         // no size check: acknowledgements must get through when the log is full, they let retention free space
+        long[] sequences = handedOut.sequencesOf(keys);
         if (relaxAcknowledgements()) {
-            onWriterThread(() -> acknowledgeWithoutFsync(keys), "recording acknowledgements");
+            onWriterThread(() -> acknowledgeWithoutFsync(keys, sequences), "recording acknowledgements");
         } else {
-            writer.write(c -> EventLogSql.acknowledge(c, keys, clock.millis()));
+            writer.write(c -> EventLogSql.acknowledge(c, keys, sequences, clock.millis()));
         }
         tail.acknowledged(keys);
+        handedOut.acknowledged(keys);
     }
 
     private boolean relaxAcknowledgements() {
@@ -239,8 +248,8 @@ public final class SqliteEventLog implements GroundEventLog, InstanceIdStore, Au
      * writer thread, between group commits; the next group commit sets {@code synchronous=FULL} back
      * before it begins ({@link SqliteDatabase#writeWithoutFsync}), so appends keep their fsync.
      */
-    private int acknowledgeWithoutFsync(List<AckKey> keys) throws SQLException {
-        int changed = database.writeWithoutFsync(c -> EventLogSql.acknowledge(c, keys, clock.millis()));
+    private int acknowledgeWithoutFsync(List<AckKey> keys, long[] sequences) throws SQLException {
+        int changed = database.writeWithoutFsync(c -> EventLogSql.acknowledge(c, keys, sequences, clock.millis()));
         relaxedAcknowledgements.incrementAndGet();
         return changed;
     }

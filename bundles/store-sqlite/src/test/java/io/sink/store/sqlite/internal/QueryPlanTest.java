@@ -113,6 +113,13 @@ class QueryPlanTest {
     }
 
     @Test
+    void acknowledgeBySequenceFindsTheRowByItsRowid() throws SQLException {
+        String plan = plan(EventLogSql.ACKNOWLEDGE_BY_SEQUENCE_SQL, 5);
+        assertThat(plan).contains("SEARCH events USING INTEGER PRIMARY KEY (rowid=?)");
+        assertThat(plan).doesNotContain("SCAN").doesNotContain("events_ack_key");
+    }
+
+    @Test
     void retentionFindsAcknowledgedEventsByAcknowledgementTime() throws SQLException {
         assertThat(plan(EventLogSql.DELETE_ACKED_BEFORE_SQL, 2))
                 .containsPattern("SEARCH events USING (COVERING )?INDEX events_acked \\(acked_at>\\? AND acked_at<\\?\\)").doesNotContain("SCAN").doesNotContain("TEMP B-TREE");
