@@ -234,36 +234,32 @@ public final class EventLogSql {
             throws SQLException {
         int changed = 0;
         List<AckKey> byKey = new ArrayList<>();
+        int[] bySequence = new int[sequences.length]; // indexes of the keys whose sequence is known
         int known = 0;
-        for (long sequence : sequences) {
-            known += sequence > 0 ? 1 : 0;
+        for (int i = 0; i < sequences.length; i++) {
+            if (sequences[i] > 0) {
+                bySequence[known++] = i;
+            } else {
+                byKey.add(ackKeys.get(i));
+            }
         }
-        if (known == 0) {
-            byKey = ackKeys;
-        } else {
-            int[] batched = new int[known];
+        if (known > 0) {
             try (PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE_BY_SEQUENCE_SQL)) {
-                int b = 0;
-                for (int i = 0; i < sequences.length; i++) {
-                    AckKey k = ackKeys.get(i);
-                    if (sequences[i] <= 0) {
-                        byKey.add(k);
-                        continue;
-                    }
+                for (int j = 0; j < known; j++) {
+                    AckKey k = ackKeys.get(bySequence[j]);
                     ps.setLong(1, ackedAtMillis);
-                    ps.setLong(2, sequences[i]);
+                    ps.setLong(2, sequences[bySequence[j]]);
                     ps.setLong(3, k.eventTypeId());
                     ps.setBytes(4, k.key());
                     ps.setLong(5, k.offset());
                     ps.addBatch();
-                    batched[b++] = i;
                 }
                 int[] counts = ps.executeBatch();
                 for (int j = 0; j < counts.length; j++) {
                     if (counts[j] > 0) {
                         changed += counts[j];
                     } else {
-                        byKey.add(ackKeys.get(batched[j])); // not that row (or acknowledged already): by key
+                        byKey.add(ackKeys.get(bySequence[j])); // not that row (or acknowledged already): by key
                     }
                 }
             }
