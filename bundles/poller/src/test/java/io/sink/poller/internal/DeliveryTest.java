@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Queue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The delivery rules step by step, on the test's thread: no executor, no sleeps. The results the
@@ -345,26 +347,33 @@ class DeliveryTest {
         assertThat(published()).containsSubsequence(logged);
     }
 
-    @Test
-    void aLargeWindowOfSmallEventsRefillsFromAWindowReadAheadLargeEventsFromTheUsualReadAhead() {
-        delivery(1000);
-        for (int i = 0; i < 3000; i++) {
-            append(1, "k" + (i % 3)); // sensor-reading-sized events
+    @ParameterizedTest
+    @ValueSource(ints = {256, 1000})
+    void aLargeWindowOfSmallEventsReadsFourWindowsAheadSoSixteenRefillsNeedOneRead(int window) {
+        delivery(window);
+        for (int i = 0; i < 6 * window; i++) {
+            append(1, "k" + (i % 8)); // sensor-reading-sized events
         }
         connect();
         run();
-        assertThat(published()).as("the first read: a window").hasSize(1000);
+        assertThat(published()).as("the first read: a window").hasSize(window);
         long reads = log.unacknowledgedCalls.get();
-        ackOldest(250);
+        int refill = window / 4;
+        ackOldest(refill);
         run();
-        assertThat(published()).hasSize(1250);
-        assertThat(log.unacknowledgedCalls.get() - reads).as("one read for the refill, a window ahead").isEqualTo(1);
-        for (int refill = 1; refill <= 3; refill++) {
-            ackOldest(250);
+        assertThat(published()).hasSize(window + refill);
+        assertThat(log.unacknowledgedCalls.get() - reads).as("one read for the refill, four windows ahead")
+                .isEqualTo(1);
+        for (int n = 1; n < 16; n++) {
+            ackOldest(refill);
             runWithoutReading(); // the thread that settled the ACKs, from memory
-            assertThat(published()).hasSize(1250 + 250 * refill);
-            assertThat(delivery.takeReadWanted()).as("refill %d needed no read", refill).isFalse();
+            assertThat(delivery.takeReadWanted()).as("refill %d needed no read", n).isFalse();
+            assertThat(published()).hasSize(window + refill * (n + 1));
         }
+        ackOldest(refill);
+        runWithoutReading();
+        assertThat(delivery.takeReadWanted()).as("the four windows read ahead are used up").isTrue();
+        assertThat(published()).hasSize(window + 4 * window);
         assertThat(log.unacknowledgedCalls.get() - reads).isEqualTo(1);
         assertThat(published()).doesNotHaveDuplicates();
     }
