@@ -68,7 +68,7 @@ public final class Delivery {
     /**
      * Windows read ahead at most: with refills of a quarter of the window ({@link #refillThreshold}),
      * one read of the log serves 16 refills. At window 256 of sensor readings this took the poller
-     * thread from about 2.0 to 1.4 us of CPU per event (benchmarks/README.md, session 14).
+     * thread from 1.6 to 1.2 us of CPU per event (medians of 15 measured drains; benchmarks/README.md).
      */
     static final int READ_AHEAD_WINDOWS = 4;
 
