@@ -155,9 +155,10 @@ public final class SinkServerEngine implements SinkServer {
             }
             serverChannel = bind.channel();
             boundAddress = (InetSocketAddress) serverChannel.localAddress();
-            LOG.info("Sink server listening on {}:{} (mutual TLS, keepalive {} s)",
+            // in ms, as the connections' keepalive messages: a 500 ms keepalive printed as "0 s" before
+            LOG.info("Sink server listening on {}:{} (mutual TLS, keepalive {} ms)",
                     boundAddress.getAddress().getHostAddress(), boundAddress.getPort(),
-                    settings.keepalive().toSeconds());
+                    settings.keepalive().toMillis());
             return boundAddress;
         } catch (Exception e) {
             stop();
