@@ -448,6 +448,9 @@ class ChaosTest {
     private void flood(Random random) throws Exception {
         long before = honestEventsOnServer();
         long pausesBefore = server.pauses;
+        long upBefore = proxy.bytesUp();
+        long downBefore = proxy.bytesDown();
+        long acceptedBefore = proxy.acceptedConnections();
         long start = System.nanoTime();
         hostile.start(random.nextLong());
         boolean ended;
@@ -463,13 +466,17 @@ class ChaosTest {
         }
         long progress = honestEventsOnServer() - before;
         floodProgress.add(progress);
+        // whether the honest client sent and the server answered: its connections go through the proxy
+        String honest = String.format(Locale.ROOT, "honest client through the proxy meanwhile: %,d bytes to the"
+                + " server, %,d bytes back, %d new connections", proxy.bytesUp() - upBefore,
+                proxy.bytesDown() - downBefore, proxy.acceptedConnections() - acceptedBefore);
         if (progress <= 0) {
             throw new AssertionError("the honest client delivered nothing during 20 s of flood (" + hostile.stats()
-                    + "; " + status() + ")");
+                    + "; " + honest + "; " + status() + ")");
         }
         if (!ended) {
             throw new AssertionError("the server never stopped reading the hostile PUBLISH flood in 20 s of flood ("
-                    + hostile.stats() + "; " + status() + ")");
+                    + hostile.stats() + "; " + honest + "; " + status() + ")");
         }
     }
 
