@@ -249,9 +249,7 @@ public final class EventLogSql {
                     AckKey k = ackKeys.get(bySequence[j]);
                     ps.setLong(1, ackedAtMillis);
                     ps.setLong(2, sequences[bySequence[j]]);
-                    ps.setLong(3, k.eventTypeId());
-                    ps.setBytes(4, k.key());
-                    ps.setLong(5, k.offset());
+                    bindAckKey(ps, 3, k);
                     ps.addBatch();
                 }
                 int[] counts = ps.executeBatch();
@@ -268,9 +266,7 @@ public final class EventLogSql {
             try (PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE_SQL)) {
                 for (AckKey k : byKey) {
                     ps.setLong(1, ackedAtMillis);
-                    ps.setLong(2, k.eventTypeId());
-                    ps.setBytes(3, k.key());
-                    ps.setLong(4, k.offset());
+                    bindAckKey(ps, 2, k);
                     ps.addBatch();
                 }
                 for (int n : ps.executeBatch()) {
@@ -288,6 +284,13 @@ public final class EventLogSql {
             }
         }
         return changed;
+    }
+
+    /** Binds an ack key's event type, key and offset to the parameters from {@code first} on. */
+    private static void bindAckKey(PreparedStatement ps, int first, AckKey k) throws SQLException {
+        ps.setLong(first, k.eventTypeId());
+        ps.setBytes(first + 1, k.key());
+        ps.setLong(first + 2, k.offset());
     }
 
     /** Number of unacknowledged events, from the trigger-kept counter. */
