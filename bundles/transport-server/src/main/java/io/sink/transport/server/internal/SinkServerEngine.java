@@ -155,7 +155,7 @@ public final class SinkServerEngine implements SinkServer {
             }
             serverChannel = bind.channel();
             boundAddress = (InetSocketAddress) serverChannel.localAddress();
-            // in ms, as the connections' keepalive messages: a 500 ms keepalive printed as "0 s" before
+            // in ms, as the connections' keepalive messages give it (whole seconds would show 500 ms as 0)
             LOG.info("Sink server listening on {}:{} (mutual TLS, keepalive {} ms)",
                     boundAddress.getAddress().getHostAddress(), boundAddress.getPort(),
                     settings.keepalive().toMillis());
