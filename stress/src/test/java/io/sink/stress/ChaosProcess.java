@@ -118,6 +118,20 @@ final class ChaosProcess implements AutoCloseable {
     }
 
     /**
+     * Writes one line to its standard input (a command the main understands, e.g. the client's
+     * {@code status}); says what became of it, never throws.
+     */
+    String tell(String command) {
+        try {
+            stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            return name + " was sent \"" + command + "\"";
+        } catch (IOException e) {
+            return name + " could not be sent \"" + command + "\": " + e.getMessage();
+        }
+    }
+
+    /**
      * Closes its standard input (the mains stop in order and exit), waits up to {@code timeout} for
      * it to end and its output to be read; fails if it does not, after killing it.
      */

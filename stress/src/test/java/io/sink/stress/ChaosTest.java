@@ -472,11 +472,11 @@ class ChaosTest {
                 proxy.bytesDown() - downBefore, proxy.acceptedConnections() - acceptedBefore);
         if (progress <= 0) {
             throw new AssertionError("the honest client delivered nothing during 20 s of flood (" + hostile.stats()
-                    + "; " + honest + "; " + status() + ")");
+                    + "; " + honest + "; " + status() + "; " + dumpThreads("flood") + ")");
         }
         if (!ended) {
             throw new AssertionError("the server never stopped reading the hostile PUBLISH flood in 20 s of flood ("
-                    + hostile.stats() + "; " + honest + "; " + status() + ")");
+                    + hostile.stats() + "; " + honest + "; " + status() + "; " + dumpThreads("flood") + ")");
         }
     }
 
@@ -604,6 +604,34 @@ class ChaosTest {
         } catch (IOException | java.io.UncheckedIOException e) {
             return List.of("(cannot read " + file + ": " + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * What the client, the server and this JVM (the proxy, the hostile client, the readers of the
+     * children's output) are doing now, in the logs directory: the client logs its poller's status, then
+     * the threads of all three are dumped. Says where; never throws.
+     */
+    private String dumpThreads(String when) {
+        String told = client.process.tell("status");
+        Path mine = logs.resolve("chaos-" + when + "-test-threads.txt");
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+            for (StackTraceElement frame : stack) {
+                dump.append("\tat ").append(frame).append('\n');
+            }
+            dump.append('\n');
+        });
+        String test;
+        try {
+            Files.writeString(mine, dump, StandardCharsets.UTF_8);
+            test = "this JVM's threads in " + mine;
+        } catch (IOException e) {
+            test = "this JVM's threads could not be written: " + e.getMessage();
+        }
+        return told + " (its poller's status goes to its log); "
+                + client.process.dumpThreads(logs.resolve("chaos-" + when + "-client-threads.txt")) + "; "
+                + server.process.dumpThreads(logs.resolve("chaos-" + when + "-server-threads.txt")) + "; " + test;
     }
 
     private String status() {

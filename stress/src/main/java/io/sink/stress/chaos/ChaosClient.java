@@ -3,6 +3,7 @@ package io.sink.stress.chaos;
 import io.sink.api.client.ClientHandler;
 import io.sink.api.client.EventLogFullException;
 import io.sink.api.client.GroundEventLog.LoggedEvent;
+import io.sink.poller.PollerStatus;
 import io.sink.poller.internal.Poller;
 import io.sink.poller.internal.PollerSettings;
 import io.sink.poller.internal.outbox.ClientOutbox;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -134,7 +136,10 @@ public final class ChaosClient {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null && !line.trim().equals("quit")) {
-                    // the test only ever closes standard input or kills this process
+                    if (line.trim().equals("status")) {
+                        logStatus(poller, engine[0], log); // asked by a test that is about to fail
+                    }
+                    // otherwise the test only ever closes standard input or kills this process
                 }
             }
         } finally {
@@ -153,6 +158,24 @@ public final class ChaosClient {
             jdbc.close();
         }
         println("bye");
+    }
+
+    /**
+     * The poller's and the connection's state, to the log (standard error: standard output may be the
+     * very pipe that is stuck), for a test that is about to fail; never throws.
+     */
+    private static void logStatus(Poller poller, SinkClientEngine engine, SqliteEventLog log) {
+        try {
+            PollerStatus st = poller.status(Optional.empty());
+            LOG.info("status: poller connected={} window={} inFlight={} published={} acked={} nacked={} failed={}"
+                    + " ackWrites={} streams={}; client connected={} windowAvailable={} reading={}; queue {}",
+                    st.connected(), st.window(), st.inFlight(), st.published(), st.acked(), st.nacked(), st.failed(),
+                    st.ackWrites(), st.streams().stream().map(x -> x.name() + " (queued " + x.queued() + ", in flight "
+                            + x.inFlight() + ", cursor " + x.cursor() + ", parked on " + x.parkedOn().size() + ")")
+                            .toList(), engine.connected(), engine.windowAvailable(), engine.reading(), log.queueSize());
+        } catch (RuntimeException e) {
+            LOG.warn("status: cannot read the poller's status", e);
+        }
     }
 
     /**
