@@ -53,6 +53,35 @@ class AppendedTailTest {
     }
 
     @Test
+    void anEventAcknowledgedBeforeTheAppendBelowItRegistersDoesNotStopTheTail() {
+        AppendedTail tail = new AppendedTail(100, 0);
+        tail.appended(event(2, 1)); // 1 committed too, its appender's thread not back yet
+        // 2 read from the database (above the tail's run), published, ACKed and recorded meanwhile
+        tail.acknowledged(List.of(event(2, 1).event().ackKey()));
+        tail.appended(event(1, 1));
+        tail.appended(event(3, 1));
+        assertThat(sequences(tail.unacknowledged(Set.of(), Set.of(), 0, 10))).containsExactly(1L, 3L);
+        tail.acknowledged(List.of(event(1, 1).event().ackKey()));
+        assertThat(sequences(tail.unacknowledged(Set.of(), Set.of(), 0, 10)))
+                .as("a poller rewound to the start (a reconnect) still finds 3").containsExactly(3L);
+        assertThat(tail.size()).isEqualTo(1);
+    }
+
+    @Test
+    void anAppendThatNeverRegistersHandsTheReadsBelowTheLaterOnesToTheDatabase() {
+        AppendedTail tail = new AppendedTail(4, 0);
+        for (long s = 2; s <= 6; s++) {
+            tail.appended(event(s, 1)); // 1 committed, and its appender never registers it
+        }
+        assertThat(tail.unacknowledged(Set.of(), Set.of(), 0, 10)).as("more waiting than the tail holds").isEmpty();
+        tail.appended(event(7, 1));
+        assertThat(sequences(tail.unacknowledged(Set.of(), Set.of(), 6, 10))).containsExactly(7L);
+        tail.appended(event(1, 1)); // too late: the database has it
+        assertThat(tail.unacknowledged(Set.of(), Set.of(), 0, 10)).isEmpty();
+        assertThat(tail.unacknowledged(Set.of(), Set.of(), 5, 10)).isEmpty();
+    }
+
+    @Test
     void evictionRaisesTheFloorAndAResetStartsAfterTheSwappedEvents() {
         AppendedTail tail = new AppendedTail(3, 0);
         for (long s = 1; s <= 5; s++) {
