@@ -112,6 +112,8 @@ class ClientOutboxTest {
     @Test
     void appendsDuringSwapsBackAndForthAreNeitherLostNorReKeyed() throws Exception {
         int perWriter = 2000;
+        int appendsPerSwap = 100; // each writer waits for a swap after this many: swaps and appends interleave
+        java.util.concurrent.atomic.AtomicInteger swapsDone = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             List<java.util.concurrent.Future<?>> done = new ArrayList<>();
@@ -119,17 +121,29 @@ class ClientOutboxTest {
                 done.add(writers.submit(() -> {
                     for (int i = 0; i < perWriter; i++) {
                         log(key);
+                        if (i % appendsPerSwap == appendsPerSwap - 1) {
+                            int seen = swapsDone.get();
+                            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                            while (swapsDone.get() <= seen) { // the swapping thread runs while this writer is not done
+                                if (System.nanoTime() - deadline > 0) {
+                                    throw new AssertionError("no swap within 30 s after swap " + seen);
+                                }
+                                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                            }
+                        }
                     }
+                    return null;
                 }));
             }
             int swaps = 0;
             while (!done.stream().allMatch(java.util.concurrent.Future::isDone)) {
                 outbox.use(swaps++ % 2 == 0 ? second : first, swaps % 2 == 0 ? "first" : "second");
+                swapsDone.incrementAndGet();
             }
             for (var f : done) {
                 f.get(); // an append failed: it would throw here
             }
-            assertThat(swaps).as("swaps while appending").isGreaterThan(1);
+            assertThat(swaps).as("swaps while appending").isGreaterThanOrEqualTo(perWriter / appendsPerSwap);
         } finally {
             writers.shutdownNow();
         }
