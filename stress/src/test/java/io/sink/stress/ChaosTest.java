@@ -557,6 +557,7 @@ class ChaosTest {
                 .append(drain.lastQueueReadFailure).append(')');
         why.append("; the client's database now: ").append(clientQueueNow());
         why.append("; ").append(space("server", serverDb)).append("; ").append(space("client", clientDb));
+        why.append("; ").append(drain.process.tell("status")).append(" (its poller's status goes to its log)");
         why.append("; ").append(drain.process.dumpThreads(logs.resolve("chaos-drain-client-threads.txt")));
         why.append("; ").append(server.process.dumpThreads(logs.resolve("chaos-drain-server-threads.txt")));
         for (String name : List.of("chaos-client.log", "chaos-server.log")) {
