@@ -122,14 +122,8 @@ class ClientOutboxTest {
                     for (int i = 0; i < perWriter; i++) {
                         log(key);
                         if (i % appendsPerSwap == appendsPerSwap - 1) {
-                            int seen = swapsDone.get();
-                            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-                            while (swapsDone.get() <= seen) { // the swapping thread runs while this writer is not done
-                                if (System.nanoTime() - deadline > 0) {
-                                    throw new AssertionError("no swap within 30 s after swap " + seen);
-                                }
-                                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
-                            }
+                            int seen = swapsDone.get(); // the swapping thread runs while this writer is not done
+                            io.sink.testsupport.Await.until("a swap after swap " + seen, () -> swapsDone.get() > seen);
                         }
                     }
                     return null;
