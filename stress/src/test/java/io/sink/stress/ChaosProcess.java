@@ -187,9 +187,14 @@ final class ChaosProcess implements AutoCloseable {
         if (!process.isAlive()) {
             return name + " is not running: no thread dump";
         }
+        return dumpThreads(name, process.pid(), file);
+    }
+
+    /** As {@link #dumpThreads(Path)}, for the JVM {@code pid} (this one too), named {@code name}. */
+    static String dumpThreads(String name, long pid, Path file) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         try {
-            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
                     .redirectErrorStream(true).redirectOutput(file.toFile()).start();
             if (!dump.waitFor(30, TimeUnit.SECONDS)) {
                 dump.destroyForcibly();

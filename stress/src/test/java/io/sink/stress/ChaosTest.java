@@ -557,7 +557,7 @@ class ChaosTest {
                 .append(drain.lastQueueReadFailure).append(')');
         why.append("; the client's database now: ").append(clientQueueNow());
         why.append("; ").append(space("server", serverDb)).append("; ").append(space("client", clientDb));
-        why.append("; ").append(drain.process.tell("status")).append(" (its poller's status goes to its log)");
+        why.append("; ").append(askStatus(drain));
         why.append("; ").append(drain.process.dumpThreads(logs.resolve("chaos-drain-client-threads.txt")));
         why.append("; ").append(server.process.dumpThreads(logs.resolve("chaos-drain-server-threads.txt")));
         for (String name : List.of("chaos-client.log", "chaos-server.log")) {
@@ -613,26 +613,16 @@ class ChaosTest {
      * the threads of all three are dumped. Says where; never throws.
      */
     private String dumpThreads(String when) {
-        String told = client.process.tell("status");
-        Path mine = logs.resolve("chaos-" + when + "-test-threads.txt");
-        StringBuilder dump = new StringBuilder();
-        Thread.getAllStackTraces().forEach((thread, stack) -> {
-            dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
-            for (StackTraceElement frame : stack) {
-                dump.append("\tat ").append(frame).append('\n');
-            }
-            dump.append('\n');
-        });
-        String test;
-        try {
-            Files.writeString(mine, dump, StandardCharsets.UTF_8);
-            test = "this JVM's threads in " + mine;
-        } catch (IOException e) {
-            test = "this JVM's threads could not be written: " + e.getMessage();
-        }
-        return told + " (its poller's status goes to its log); "
+        return askStatus(client) + "; "
                 + client.process.dumpThreads(logs.resolve("chaos-" + when + "-client-threads.txt")) + "; "
-                + server.process.dumpThreads(logs.resolve("chaos-" + when + "-server-threads.txt")) + "; " + test;
+                + server.process.dumpThreads(logs.resolve("chaos-" + when + "-server-threads.txt")) + "; "
+                + ChaosProcess.dumpThreads("this JVM", ProcessHandle.current().pid(),
+                        logs.resolve("chaos-" + when + "-test-threads.txt"));
+    }
+
+    /** Has a client log its poller's status (the {@code status} command); says so. */
+    private static String askStatus(Client c) {
+        return c.process.tell("status") + " (its poller's status goes to its log)";
     }
 
     private String status() {
