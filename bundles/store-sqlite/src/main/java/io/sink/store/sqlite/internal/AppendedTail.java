@@ -66,12 +66,11 @@ final class AppendedTail {
 
     /** Starts again after {@code base}, the highest sequence used now (after a swap into this log). */
     synchronized void reset(long base) {
-        bySequence.headMap(base, true).clear();
-        early.headMap(base, true).clear();
-        acknowledgedEarly.removeIf(s -> s <= base);
-        byKey.values().removeIf(s -> s <= base);
         if (base > high) {
             startAfter(base);
+        } else { // the waiting ones are all above high, so above base: only the run loses its start
+            bySequence.headMap(base, true).clear();
+            byKey.values().removeIf(s -> s <= base);
         }
         advance();
     }
