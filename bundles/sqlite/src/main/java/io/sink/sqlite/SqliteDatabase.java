@@ -175,7 +175,16 @@ public final class SqliteDatabase implements AutoCloseable {
                             : " (another process may have the database open)"));
         }
         String name = settings.path().toString();
+        // a migration may sort a whole table (an index created on an existing database): with the writer's
+        // temp_store=MEMORY SQLite's sorter keeps the whole sort in memory instead of spilling to temporary
+        // files (2 million rows: 137 MB more resident memory, none with FILE). SQLite refuses the pragma
+        // inside a transaction, so it is set on the writer's connection around the migration's: this
+        // holds where that connection is kept (the framework's pool of one writer connection);
+        // DataSourceSqlExecutor opens a connection per call, which then migrates with its own setting
+        onWriterThread(() -> sql.writeWithoutTransaction(c -> tempStore(c, "FILE")), "preparing the migration");
         int before = writer.write(c -> schema.migrate(c, name));
+        onWriterThread(() -> sql.writeWithoutTransaction(c -> tempStore(c, SqliteSettings.WRITER_TEMP_STORE)),
+                "finishing the migration");
         if (before != schema.currentVersion()) {
             LOG.info("{}: schema migrated from version {} to {}", description, before, schema.currentVersion());
         }
@@ -278,6 +287,13 @@ public final class SqliteDatabase implements AutoCloseable {
         return settings.journalMode() == SqliteSettings.JournalMode.WAL
                 && (settings.synchronous() == SqliteSettings.Synchronous.FULL
                         || settings.synchronous() == SqliteSettings.Synchronous.EXTRA);
+    }
+
+    private static Void tempStore(Connection c, String where) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA temp_store=" + where);
+        }
+        return null;
     }
 
     private static Void synchronous(Connection c, String level) throws SQLException {

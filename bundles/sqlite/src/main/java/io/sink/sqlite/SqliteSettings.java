@@ -127,6 +127,12 @@ public final class SqliteSettings {
     }
 
     /**
+     * The writer's {@code PRAGMA temp_store} (see {@link #jdbcProperties}); schema migrations run with
+     * {@code FILE} instead ({@link SqliteDatabase}).
+     */
+    static final String WRITER_TEMP_STORE = "MEMORY";
+
+    /**
      * Properties for sqlite-jdbc's driver ({@code Driver.connect} or {@code SQLiteConfig}): the URL and
      * the pragmas every connection is opened with. The writer begins its transactions IMMEDIATE, so
      * it takes the write lock at once instead of upgrading a read lock later.
@@ -145,7 +151,7 @@ public final class SqliteSettings {
             // server's writer: openat, pwrite, unlink per commit). In memory it holds at most the pages
             // one transaction changes that existed before it began (a transaction is bounded by
             // maxWritesPerTransaction), and is freed when the savepoint is released
-            p.setProperty("temp_store", "MEMORY");
+            p.setProperty("temp_store", WRITER_TEMP_STORE);
         }
         p.setProperty("journal_size_limit", Long.toString(walLimitBytes));
         // in pages of the default size (4096): a checkpoint once the WAL holds about walLimitBytes

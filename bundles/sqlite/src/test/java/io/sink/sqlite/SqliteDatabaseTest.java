@@ -46,6 +46,31 @@ class SqliteDatabaseTest {
         }
     }
 
+    /**
+     * A migration may sort a whole table (an index created on an existing database); with the writer's
+     * temp_store=MEMORY that sort would be held in memory, so migrations run with temporary files, and
+     * the writer's batches are back in memory afterwards. On the framework's stack (Aries, one writer
+     * connection kept), where the pragmas must reach the writer's own connection.
+     */
+    @Test
+    void migrationsSortThroughTemporaryFilesAndTheWriterGoesBackToMemory() throws Exception {
+        Migrations schema = new Migrations("test store", List.of(
+                new Migration(1, "records the temp_store it ran with",
+                        List.of("CREATE TABLE seen AS SELECT temp_store FROM pragma_temp_store"))));
+        SqliteSettings settings = SqliteSettings.builder(dir.resolve("aries.db")).build();
+        try (AriesSqlite jdbc = new AriesSqlite(settings, "test store");
+                SqliteDatabase db = SqliteDatabase.open(jdbc.executor(), settings, "test store", schema)) {
+            assertTempStores(db);
+        }
+    }
+
+    private static void assertTempStores(SqliteDatabase db) {
+        // 1 = FILE, 2 = MEMORY
+        assertThat(db.<Long>read("seen", c -> TestDb.queryLong(c, "SELECT temp_store FROM seen"))).isEqualTo(1L);
+        long writers = db.writer().write(c -> TestDb.queryLong(c, "PRAGMA temp_store"));
+        assertThat(writers).isEqualTo(2L);
+    }
+
     @Test
     void aDirectoryThatCannotBeCreatedIsNamed() throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
