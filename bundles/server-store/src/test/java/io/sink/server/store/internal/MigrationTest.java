@@ -3,6 +3,7 @@ package io.sink.server.store.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sink.api.Event;
 import io.sink.api.server.ReceivedEventStore.Outcome;
 import io.sink.sqlite.Migrations;
 import io.sink.sqlite.TestDb;
@@ -29,7 +30,7 @@ class MigrationTest {
 
     @Test
     void theSchemaIsNumberedInOrder() {
-        assertThat(ServerStoreSchema.RUNNER.currentVersion()).isEqualTo(4);
+        assertThat(ServerStoreSchema.RUNNER.currentVersion()).isEqualTo(5);
     }
 
     @Test
@@ -64,7 +65,7 @@ class MigrationTest {
             assertThat(store.latest("alice", 1).get(0).event().offset()).isEqualTo(5);
         }
         try (Connection c = TestDb.connect(db())) {
-            assertThat(Migrations.version(c)).isEqualTo(4);
+            assertThat(Migrations.version(c)).isEqualTo(5);
             assertThat(TestDb.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
             // migration 3 counted the bytes of the existing rows, and the store the new one
             long perEvent = "kitchen".length() + TestStores.reading("kitchen", 1).eventData().length;
@@ -109,7 +110,7 @@ class MigrationTest {
             assertThat(store.count("bob")).isEqualTo(2);
         }
         try (Connection c = TestDb.connect(db())) {
-            assertThat(Migrations.version(c)).isEqualTo(4);
+            assertThat(Migrations.version(c)).isEqualTo(5);
             // counted once: by the store, no trigger left on inserts (the one on deletes stays)
             assertThat(TestDb.queryStrings(c, "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
                     .containsExactly("received_events_uncounted");
@@ -122,13 +123,56 @@ class MigrationTest {
     }
 
     @Test
+    void aVersion4DatabaseGetsItsAckKeyIndexOrderedByOffsetAndStillRecognisesDuplicates() throws Exception {
+        try (Connection c = TestDb.connect(db())) {
+            c.setAutoCommit(false);
+            assertThat(ServerStoreSchema.RUNNER.migrate(c, 4, "test")).isZero();
+            long bytes = 0;
+            try (PreparedStatement ps = c.prepareStatement(ReceivedEventsSql.INSERT)) {
+                for (int i = 1; i <= 6; i++) {
+                    // two keys, offsets side by side, as two sensors append them
+                    Event event = TestStores.reading(i % 2 == 0 ? "kitchen" : "garage", i);
+                    assertThat(ReceivedEventsSql.insertIfNew(ps, "alice", event, 5)).isTrue();
+                    bytes += ReceivedEventsSql.bytesOf(event);
+                }
+            }
+            ReceivedEventsSql.addToCounts(c, "alice", 6, bytes);
+            c.commit();
+            assertThat(ackKeyIndexColumns(c)).containsExactly("client_id", "event_type_id", "event_key", "event_offset");
+        }
+        try (SqliteReceivedEventStore store = TestStores.open(dir)) {
+            List<CompletableFuture<Outcome>> stages = new ArrayList<>();
+            for (int i = 5; i <= 8; i++) {
+                stages.add(store.store("alice", TestStores.reading(i % 2 == 0 ? "kitchen" : "garage", i))
+                        .toCompletableFuture());
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (CompletableFuture<Outcome> s : stages) {
+                outcomes.add(s.get(60, TimeUnit.SECONDS));
+            }
+            assertThat(outcomes).containsExactly(Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.STORED, Outcome.STORED);
+            assertThat(store.count("alice")).isEqualTo(8);
+        }
+        try (Connection c = TestDb.connect(db())) {
+            assertThat(Migrations.version(c)).isEqualTo(5);
+            assertThat(ackKeyIndexColumns(c)).containsExactly("client_id", "event_offset", "event_type_id", "event_key");
+            assertThat(TestDb.queryLong(c, "SELECT count(*) FROM received_events")).isEqualTo(8);
+            assertThat(TestDb.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
+        }
+    }
+
+    private static List<String> ackKeyIndexColumns(Connection c) throws Exception {
+        return TestDb.queryStrings(c, "SELECT name FROM pragma_index_info('received_events_ack_key') ORDER BY seqno");
+    }
+
+    @Test
     void aDatabaseFromANewerVersionIsRefused() throws Exception {
         try (Connection c = TestDb.connect(db()); Statement s = c.createStatement()) {
-            s.execute("PRAGMA user_version = 5");
+            s.execute("PRAGMA user_version = 6");
         }
         assertThatThrownBy(() -> TestStores.open(dir).close()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("received-event store " + db())
-                .hasMessageContaining("schema version 5")
+                .hasMessageContaining("schema version 6")
                 .hasMessageContaining("newer");
     }
 

@@ -51,7 +51,7 @@ class QueryPlanTest {
     void theDuplicateCheckUsesTheUniqueIndex() throws Exception {
         assertThat(plan("SELECT id FROM received_events WHERE client_id = 'a' AND event_type_id = 1"
                 + " AND event_key = x'00' AND event_offset = 3"))
-                .anyMatch(line -> line.contains("INDEX received_events_ack_key (client_id=? AND event_type_id=?"
-                        + " AND event_key=? AND event_offset=?)"));
+                .anyMatch(line -> line.contains("INDEX received_events_ack_key (client_id=? AND event_offset=?"
+                        + " AND event_type_id=? AND event_key=?)"));
     }
 }

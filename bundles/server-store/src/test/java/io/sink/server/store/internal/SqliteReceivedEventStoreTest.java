@@ -59,7 +59,7 @@ class SqliteReceivedEventStoreTest extends ReceivedEventStoreContract {
     void theDatabaseUsesWalAndFullSyncByDefault() throws Exception {
         try (Connection c = TestDb.connect(dir.resolve("events.db"))) {
             assertThat(TestDb.queryStrings(c, "PRAGMA journal_mode")).containsExactly("wal");
-            assertThat(TestDb.queryLong(c, "PRAGMA user_version")).isEqualTo(4);
+            assertThat(TestDb.queryLong(c, "PRAGMA user_version")).isEqualTo(ServerStoreSchema.RUNNER.currentVersion());
         }
         assertThat(sqlite().settings().synchronous().name()).isEqualTo("FULL");
     }
