@@ -181,10 +181,11 @@ public final class SqliteDatabase implements AutoCloseable {
         // inside a transaction, so it is set on the writer's connection around the migration's: this
         // holds where that connection is kept (the framework's pool of one writer connection);
         // DataSourceSqlExecutor opens a connection per call, which then migrates with its own setting
-        onWriterThread(() -> sql.writeWithoutTransaction(c -> tempStore(c, "FILE")), "preparing the migration");
+        onWriterThread(() -> sql.writeWithoutTransaction(c -> pragma(c, "temp_store", "FILE")),
+                "preparing the migration");
         int before = writer.write(c -> schema.migrate(c, name));
-        onWriterThread(() -> sql.writeWithoutTransaction(c -> tempStore(c, SqliteSettings.WRITER_TEMP_STORE)),
-                "finishing the migration");
+        onWriterThread(() -> sql.writeWithoutTransaction(c -> pragma(c, "temp_store",
+                SqliteSettings.WRITER_TEMP_STORE)), "finishing the migration");
         if (before != schema.currentVersion()) {
             LOG.info("{}: schema migrated from version {} to {}", description, before, schema.currentVersion());
         }
@@ -248,7 +249,7 @@ public final class SqliteDatabase implements AutoCloseable {
         requireSameFile();
         if (writerRelaxed) {
             try {
-                sql.writeWithoutTransaction(c -> synchronous(c, settings.synchronous().name()));
+                sql.writeWithoutTransaction(c -> pragma(c, "synchronous", settings.synchronous().name()));
             } catch (SQLException e) {
                 // still relaxed as far as we know: the batch is refused, the next one tries again
                 throw new IllegalStateException(description + ": cannot set synchronous="
@@ -277,7 +278,7 @@ public final class SqliteDatabase implements AutoCloseable {
         if (relaxable()) {
             if (!writerRelaxed) {
                 writerRelaxed = true; // first: should the pragma half succeed, the next batch resets it
-                sql.writeWithoutTransaction(c -> synchronous(c, "NORMAL"));
+                sql.writeWithoutTransaction(c -> pragma(c, "synchronous", "NORMAL"));
             }
         }
         return sql.write(work);
@@ -289,16 +290,10 @@ public final class SqliteDatabase implements AutoCloseable {
                         || settings.synchronous() == SqliteSettings.Synchronous.EXTRA);
     }
 
-    private static Void tempStore(Connection c, String where) throws SQLException {
+    /** Sets a pragma of ours (names and values are constants or validated settings, never user text). */
+    private static Void pragma(Connection c, String name, String value) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("PRAGMA temp_store=" + where);
-        }
-        return null;
-    }
-
-    private static Void synchronous(Connection c, String level) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("PRAGMA synchronous=" + level);
+            s.execute("PRAGMA " + name + "=" + value);
         }
         return null;
     }
