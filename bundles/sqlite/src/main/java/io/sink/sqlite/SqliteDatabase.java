@@ -180,12 +180,20 @@ public final class SqliteDatabase implements AutoCloseable {
         // files (2 million rows: 137 MB more resident memory, none with FILE). SQLite refuses the pragma
         // inside a transaction, so it is set on the writer's connection around the migration's: this
         // holds where that connection is kept (the framework's pool of one writer connection);
-        // DataSourceSqlExecutor opens a connection per call, which then migrates with its own setting
-        onWriterThread(() -> sql.writeWithoutTransaction(c -> pragma(c, "temp_store", "FILE")),
-                "preparing the migration");
+        // DataSourceSqlExecutor opens a connection per call, which then migrates with its own setting.
+        // Only when a migration is due: an up-to-date database opens without touching the pragma
+        boolean due = onWriterThread(() -> sql.writeWithoutTransaction(c -> {
+            if (Migrations.version(c) >= schema.currentVersion()) {
+                return false;
+            }
+            pragma(c, "temp_store", "FILE");
+            return true;
+        }), "preparing the migration");
         int before = writer.write(c -> schema.migrate(c, name));
-        onWriterThread(() -> sql.writeWithoutTransaction(c -> pragma(c, "temp_store",
-                SqliteSettings.WRITER_TEMP_STORE)), "finishing the migration");
+        if (due) {
+            onWriterThread(() -> sql.writeWithoutTransaction(c -> pragma(c, "temp_store",
+                    SqliteSettings.WRITER_TEMP_STORE)), "finishing the migration");
+        }
         if (before != schema.currentVersion()) {
             LOG.info("{}: schema migrated from version {} to {}", description, before, schema.currentVersion());
         }
