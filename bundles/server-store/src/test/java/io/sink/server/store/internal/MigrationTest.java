@@ -96,15 +96,11 @@ class MigrationTest {
         try (SqliteReceivedEventStore store = TestStores.open(dir)) {
             assertThat(store.count("alice")).isEqualTo(4);
             assertThat(store.count("bob")).isEqualTo(2);
-            List<CompletableFuture<Outcome>> stages = new ArrayList<>();
+            List<Event> events = new ArrayList<>();
             for (int i = 3; i <= 9; i++) {
-                stages.add(store.store("alice", TestStores.reading("kitchen", i)).toCompletableFuture());
+                events.add(TestStores.reading("kitchen", i));
             }
-            List<Outcome> outcomes = new ArrayList<>();
-            for (CompletableFuture<Outcome> s : stages) {
-                outcomes.add(s.get(60, TimeUnit.SECONDS));
-            }
-            assertThat(outcomes).containsExactly(Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.STORED,
+            assertThat(storeTogether(store, "alice", events)).containsExactly(Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.STORED,
                     Outcome.STORED, Outcome.STORED, Outcome.STORED, Outcome.STORED);
             assertThat(store.count("alice")).isEqualTo(9);
             assertThat(store.count("bob")).isEqualTo(2);
@@ -141,16 +137,11 @@ class MigrationTest {
             assertThat(ackKeyIndexColumns(c)).containsExactly("client_id", "event_type_id", "event_key", "event_offset");
         }
         try (SqliteReceivedEventStore store = TestStores.open(dir)) {
-            List<CompletableFuture<Outcome>> stages = new ArrayList<>();
+            List<Event> events = new ArrayList<>();
             for (int i = 5; i <= 8; i++) {
-                stages.add(store.store("alice", TestStores.reading(i % 2 == 0 ? "kitchen" : "garage", i))
-                        .toCompletableFuture());
+                events.add(TestStores.reading(i % 2 == 0 ? "kitchen" : "garage", i));
             }
-            List<Outcome> outcomes = new ArrayList<>();
-            for (CompletableFuture<Outcome> s : stages) {
-                outcomes.add(s.get(60, TimeUnit.SECONDS));
-            }
-            assertThat(outcomes).containsExactly(Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.STORED, Outcome.STORED);
+            assertThat(storeTogether(store, "alice", events)).containsExactly(Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.STORED, Outcome.STORED);
             assertThat(store.count("alice")).isEqualTo(8);
         }
         try (Connection c = TestDb.connect(db())) {
@@ -159,6 +150,20 @@ class MigrationTest {
             assertThat(TestDb.queryLong(c, "SELECT count(*) FROM received_events")).isEqualTo(8);
             assertThat(TestDb.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
         }
+    }
+
+    /** Stores the events without waiting between them (one batch, as a connection's read hands them over). */
+    private static List<Outcome> storeTogether(SqliteReceivedEventStore store, String client, List<Event> events)
+            throws Exception {
+        List<CompletableFuture<Outcome>> stages = new ArrayList<>();
+        for (Event event : events) {
+            stages.add(store.store(client, event).toCompletableFuture());
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        for (CompletableFuture<Outcome> s : stages) {
+            outcomes.add(s.get(60, TimeUnit.SECONDS));
+        }
+        return outcomes;
     }
 
     private static List<String> ackKeyIndexColumns(Connection c) throws Exception {
