@@ -48,6 +48,17 @@ final class Bounds {
         double commitBound(int window) {
             return window * 1000.0 / (commitMillis + roundTripMillis);
         }
+
+        /**
+         * What a delivery that runs at {@code eventsPerSecond} without storage (the original's, measured in
+         * the same run) would reach if each of its windows also waited for one SQLite commit: its time per
+         * window plus the commit. Unlike {@link #bound}, this counts what a window's events cost besides
+         * the fsync and one bare round trip (the codec, TLS, the peers' threads), as one implementation of
+         * the protocol measured it here.
+         */
+        double withCommit(int window, double eventsPerSecond) {
+            return window * 1000.0 / (window * 1000.0 / eventsPerSecond + commitMillis);
+        }
     }
 
     private Bounds() {
