@@ -8,6 +8,7 @@ import io.sink.api.InstanceId;
 import io.sink.api.Nack;
 import io.sink.poller.PollerStatus;
 import io.sink.poller.internal.outbox.ClientOutbox;
+import io.sink.testsupport.Await;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;

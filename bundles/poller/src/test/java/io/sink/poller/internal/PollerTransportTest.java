@@ -15,6 +15,7 @@ import io.sink.sensor.LoggedReading;
 import io.sink.sensor.SensorReadings;
 import io.sink.sensor.internal.SensorLog;
 import io.sink.tls.DevCertificates;
+import io.sink.testsupport.Await;
 import io.sink.tls.SslContexts;
 import io.sink.transport.client.internal.ClientSettings;
 import io.sink.transport.client.internal.SinkClientEngine;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,7 +99,16 @@ class PollerTransportTest {
     }
 
     private void awaitDrained() {
-        Await.until("the queue drains", DRAIN, () -> log.queueSize() == 0, this::state);
+        await("the queue drains", DRAIN, () -> log.queueSize() == 0);
+    }
+
+    /** Waits for {@code condition}; a timeout's message carries the queue, the server's count and the poller's status. */
+    private void await(String description, BooleanSupplier condition) {
+        await(description, Await.DEFAULT, condition);
+    }
+
+    private void await(String description, Duration timeout, BooleanSupplier condition) {
+        Await.until(() -> description + "\n" + state(), timeout, condition);
     }
 
     private List<AckKey> logReadings(int count) {
@@ -171,11 +182,11 @@ class PollerTransportTest {
         AckKey next = outbox.appendNext(2, 1, "next".getBytes(), 1, new byte[] {8}).event().ackKey();
         startClient(new TestConfig().window(1).streams("readings=1", "config=2"));
 
-        Await.until("the config stream is parked", () -> !poller.nacks().isEmpty(), this::state);
+        await("the config stream is parked", () -> !poller.nacks().isEmpty());
         List<AckKey> readings = logReadings(30);
-        Await.until("the readings are delivered while config is parked",
-                () -> server.handler.distinct().containsAll(readings), this::state);
-        Await.until("only config remains", () -> log.queueSize() == 2, this::state);
+        await("the readings are delivered while config is parked",
+                () -> server.handler.distinct().containsAll(readings));
+        await("only config remains", () -> log.queueSize() == 2);
         assertThat(server.handler.count(next)).as("the parked stream keeps its order").isZero();
         assertThat(poller.nacks()).singleElement().satisfies(p -> {
             assertThat(p.stream()).isEqualTo("config");
@@ -206,11 +217,11 @@ class PollerTransportTest {
         server.handler.answer = e -> new CompletableFuture<>();
         List<AckKey> first = logReadings(50);
         startClient(new TestConfig().window(100));
-        Await.until("all 50 received, none answered", () -> server.handler.received.size() >= 50, this::state);
+        await("all 50 received, none answered", () -> server.handler.received.size() >= 50);
         assertThat(log.queueSize()).isEqualTo(50);
 
         server.stop();
-        Await.until("the client notices", () -> !client.connected(), this::state);
+        await("the client notices", () -> !client.connected());
         List<AckKey> second = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             second.add(outbox.appendNext(1, 1, "attic".getBytes(), i, new byte[] {1}).event().ackKey());

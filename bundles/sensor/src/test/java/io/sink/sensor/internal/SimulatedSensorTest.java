@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sink.sensor.Reading;
 import io.sink.store.memory.internal.MemoryEventLog;
+import io.sink.testsupport.Await;
 import io.sink.testsupport.LogOutbox;
 import java.lang.annotation.Annotation;
 import java.time.Clock;

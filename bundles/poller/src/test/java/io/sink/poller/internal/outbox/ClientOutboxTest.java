@@ -8,6 +8,7 @@ import io.sink.api.Event;
 import io.sink.api.client.GroundEventLog;
 import io.sink.api.client.GroundEventLog.LoggedEvent;
 import io.sink.store.memory.internal.MemoryEventLog;
+import io.sink.testsupport.Await;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -123,7 +124,7 @@ class ClientOutboxTest {
                         log(key);
                         if (i % appendsPerSwap == appendsPerSwap - 1) {
                             int seen = swapsDone.get(); // the swapping thread runs while this writer is not done
-                            io.sink.testsupport.Await.until("a swap after swap " + seen, () -> swapsDone.get() > seen);
+                            Await.until("a swap after swap " + seen, () -> swapsDone.get() > seen);
                         }
                     }
                     return null;
