@@ -14,8 +14,8 @@ import io.sink.poller.internal.outbox.ClientOutbox;
 import io.sink.sensor.LoggedReading;
 import io.sink.sensor.SensorReadings;
 import io.sink.sensor.internal.SensorLog;
-import io.sink.tls.DevCertificates;
 import io.sink.testsupport.Await;
+import io.sink.tls.DevCertificates;
 import io.sink.tls.SslContexts;
 import io.sink.transport.client.internal.ClientSettings;
 import io.sink.transport.client.internal.SinkClientEngine;
@@ -102,7 +102,10 @@ class PollerTransportTest {
         await("the queue drains", DRAIN, () -> log.queueSize() == 0);
     }
 
-    /** Waits for {@code condition}; a timeout's message carries the queue, the server's count and the poller's status. */
+    /**
+     * Waits for {@code condition}; a timeout's message carries the queue, the server's count and the
+     * poller's status.
+     */
     private void await(String description, BooleanSupplier condition) {
         await(description, Await.DEFAULT, condition);
     }

@@ -100,8 +100,8 @@ class MigrationTest {
             for (int i = 3; i <= 9; i++) {
                 events.add(TestStores.reading("kitchen", i));
             }
-            assertThat(storeTogether(store, "alice", events)).containsExactly(Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.STORED,
-                    Outcome.STORED, Outcome.STORED, Outcome.STORED, Outcome.STORED);
+            assertThat(storeTogether(store, "alice", events)).containsExactly(Outcome.DUPLICATE, Outcome.DUPLICATE,
+                    Outcome.STORED, Outcome.STORED, Outcome.STORED, Outcome.STORED, Outcome.STORED);
             assertThat(store.count("alice")).isEqualTo(9);
             assertThat(store.count("bob")).isEqualTo(2);
         }
@@ -134,19 +134,22 @@ class MigrationTest {
             }
             ReceivedEventsSql.addToCounts(c, "alice", 6, bytes);
             c.commit();
-            assertThat(ackKeyIndexColumns(c)).containsExactly("client_id", "event_type_id", "event_key", "event_offset");
+            assertThat(ackKeyIndexColumns(c))
+                    .containsExactly("client_id", "event_type_id", "event_key", "event_offset");
         }
         try (SqliteReceivedEventStore store = TestStores.open(dir)) {
             List<Event> events = new ArrayList<>();
             for (int i = 5; i <= 8; i++) {
                 events.add(TestStores.reading(i % 2 == 0 ? "kitchen" : "garage", i));
             }
-            assertThat(storeTogether(store, "alice", events)).containsExactly(Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.STORED, Outcome.STORED);
+            assertThat(storeTogether(store, "alice", events))
+                    .containsExactly(Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.STORED, Outcome.STORED);
             assertThat(store.count("alice")).isEqualTo(8);
         }
         try (Connection c = TestDb.connect(db())) {
             assertThat(Migrations.version(c)).isEqualTo(5);
-            assertThat(ackKeyIndexColumns(c)).containsExactly("client_id", "event_offset", "event_type_id", "event_key");
+            assertThat(ackKeyIndexColumns(c))
+                    .containsExactly("client_id", "event_offset", "event_type_id", "event_key");
             assertThat(TestDb.queryLong(c, "SELECT count(*) FROM received_events")).isEqualTo(8);
             assertThat(TestDb.queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
         }
